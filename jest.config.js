@@ -1,0 +1,29 @@
+// Three layers, one run: pure unit tests; workflow tests on the time-skipping server
+// (each file starts its own, since skipped time is global to a server); integration
+// tests on one dev server that test/integration/global-setup.ts starts for the run.
+// A project's global setup runs only when one of its tests is selected.
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const temporal = { ...common, setupFiles: ['<rootDir>/test/quiet-temporal-logs.ts'] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  transform,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...temporal,
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/workflows/global-setup.ts',
+    },
+    {
+      ...temporal,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { cacheDir } from './cache-dir';
+import { resolveTemporalCli, type BinaryOptions } from './temporal-cli';
+import { resolveTestServer } from './test-server';
+
+/**
+ * The executable the SDK should run: ours when we found or built one, otherwise the
+ * SDK's own download (which needs internet beyond the package registries).
+ */
+async function executable(
+  resolve: (options: BinaryOptions) => Promise<string | undefined>,
+  options: BinaryOptions,
+): Promise<EphemeralServerExecutable> {
+  const path = await resolve(options);
+  if (path) return { type: 'existing-path', path };
+  options.log?.('No local Temporal binary and no toolchain to build one: the SDK will download it');
+  return { type: 'cached-download', downloadDir: join(cacheDir(options.env), 'sdk-downloads') };
+}
+
+export interface DevServerOptions extends BinaryOptions {
+  /** Fixed gRPC port; a free one when absent. */
+  port?: number;
+  /** Serve the Temporal UI on this port. */
+  uiPort?: number;
+  /** Keep history in this SQLite file across restarts; in memory when absent. */
+  dbFilename?: string;
+}
+
+/** Starts `temporal server start-dev` with the project's search attributes registered. */
+export async function startDevServer(
+  options: DevServerOptions = {},
+): Promise<TestWorkflowEnvironment> {
+  const exe = await executable(resolveTemporalCli, options);
+  try {
+    return await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: exe,
+        ip: '127.0.0.1',
+        port: options.port,
+        ui: options.uiPort !== undefined,
+        uiPort: options.uiPort,
+        dbFilename: options.dbFilename,
+        searchAttributes: SEARCH_ATTRIBUTES,
+        log: { format: 'pretty', level: 'warn' },
+      },
+    });
+  } catch (error: unknown) {
+    throw new Error(howToFix('Temporal dev server', exe, error));
+  }
+}
+
+/** Starts the Java time-skipping test server, in which timers of days fire at once. */
+export async function startTimeSkippingServer(
+  options: BinaryOptions = {},
+): Promise<TestWorkflowEnvironment> {
+  const exe = await executable(resolveTestServer, options);
+  try {
+    return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: exe } });
+  } catch (error: unknown) {
+    throw new Error(howToFix('Temporal time-skipping test server', exe, error));
+  }
+}
+
+function howToFix(what: string, exe: EphemeralServerExecutable, error: unknown): string {
+  const cause = error instanceof Error ? error.message : String(error);
+  const from =
+    exe.type === 'existing-path'
+      ? `the executable ${exe.path}`
+      : 'the SDK download (there was no local binary and no Go or Java+Maven to build one)';
+  return (
+    `Could not start the ${what} from ${from}: ${cause}\n` +
+    'Fix: install Go (for the temporal CLI) and Java 17 with Maven (for the test server) so ' +
+    '`npm run temporal:binaries` can build them, or point TEMPORAL_CLI_PATH / ' +
+    'TEMPORAL_TEST_SERVER_PATH at working executables.'
+  );
+}
