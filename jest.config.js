@@ -1,4 +1,4 @@
-// Three layers, one run: pure unit tests; workflow tests on the time-skipping server
+// Four layers, one run: pure unit tests; services on real databases and emulators; workflow tests on the time-skipping server
 // (each file starts its own, since skipped time is global to a server); integration
 // tests on one dev server that test/integration/global-setup.ts starts for the run.
 // A project's global setup runs only when one of its tests is selected.
@@ -11,6 +11,9 @@ module.exports = {
   transform,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // Our services on real parts (PostgreSQL and PGlite, the Stripe emulator, the
+    // provisioning simulators, the HTTP API), without Temporal.
+    { ...common, displayName: 'services', testMatch: ['<rootDir>/test/services/**/*.test.ts'] },
     {
       ...temporal,
       displayName: 'workflows',
