@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+
+/**
+ * Recorded histories replayed against the current workflow code: a change that would
+ * break workflows already running in production fails here, in CI, before it ships.
+ */
+const historiesDir = join(__dirname, '..', 'histories');
+
+function loadHistory(relativePath: string) {
+  return historyFromJSON(JSON.parse(readFileSync(join(historiesDir, relativePath), 'utf8')));
+}
+
+describe('replaying recorded histories', () => {
+  test('the harness workflow replays its recorded 30-day history without a determinism error', async () => {
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../harness/workflows') },
+        loadHistory('harness/remind-after-thirty-days.json'),
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  test('when the workflow code changes incompatibly, replaying the recorded history fails', async () => {
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../harness/changed/workflows') },
+        loadHistory('harness/remind-after-thirty-days.json'),
+      ),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});
