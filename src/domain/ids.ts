@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * Business ids (orders, tenants, users) end up in workflow ids, ledger rows and Stripe
+ * idempotency keys, so they are kept to a URL- and key-safe alphabet and a bounded length.
+ */
+export const businessIdSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"');
+
+export const orderIdSchema = businessIdSchema;
+export const tenantIdSchema = businessIdSchema;
+export const userIdSchema = businessIdSchema;
+
+export type OrderId = z.infer<typeof orderIdSchema>;
+export type TenantId = z.infer<typeof tenantIdSchema>;
+export type UserId = z.infer<typeof userIdSchema>;
