@@ -45,10 +45,14 @@ export function purchaseSchemasFor(catalog: Catalog) {
       customer: customerSchema,
       paymentMethod: paymentMethodSchema.optional(),
     })
-    .refine((p) => (p.assignTo?.length ?? 0) <= p.seats, {
-      path: ['assignTo'],
-      message: 'assigns more users than seats',
-    });
+    .refine(
+      // Only against a valid seat count: a bad one is reported on `seats` alone.
+      (p) => p.seats < 1 || (p.assignTo?.length ?? 0) <= p.seats,
+      {
+        path: ['assignTo'],
+        message: 'assigns more users than seats',
+      },
+    );
 
   const addonPurchase = z
     .object({
