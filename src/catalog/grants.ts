@@ -1,46 +1,35 @@
 import { emptyHoldings, type Holdings } from '../domain/holdings';
-import type { GrantSpec } from '../domain/grant-spec';
+import type { GrantKind, GrantSpec, GrantSubject } from '../domain/grant-spec';
 import type { Catalog } from './catalog-schema';
-import { addonOf, planFeatures, planOf } from './catalog-index';
+import { addonOf, planOf } from './catalog-index';
 import { InvalidInputError } from './errors';
-import { tenantEntitlements } from './resolve';
+import { tenantEntitlements, userFeatures, type TenantEntitlements } from './resolve';
 
 export interface GrantDiff {
   grant: GrantSpec[];
   revoke: GrantSpec[];
 }
 
-/** Every license the holdings imply, one GrantSpec each, sorted. */
+/** Every license the holdings imply, one GrantSpec each, in `compareGrants` order. */
 export function impliedGrants(catalog: Catalog, holdings: Holdings): GrantSpec[] {
   const tenant = { type: 'tenant', id: holdings.tenantId } as const;
-  const grants: GrantSpec[] = [];
-  const heldPlans = new Set(holdings.tenantPlans);
-  for (const plan of holdings.tenantPlans) planOf(catalog, plan, 'tenantPlans');
-  for (const [userId, plans] of Object.entries(holdings.userPlans)) {
-    const features = new Set<string>();
-    for (const plan of plans) {
-      planFeatures(catalog, plan, `userPlans.${userId}`).forEach((f) => features.add(f));
-      heldPlans.add(plan);
-    }
-    const subject = { type: 'user', id: userId } as const;
-    for (const feature of features) grants.push({ subject, feature, kind: 'feature' });
+  const flags = tenantFlags(catalog, holdings);
+  const grants = [
+    ...specs(tenant, 'system-license', flags.systemLicenses),
+    ...specs(tenant, 'addon-feature', flags.addonFeatures),
+  ];
+  for (const userId of Object.keys(holdings.userPlans).sort()) {
+    const features = userFeatures(catalog, holdings.userPlans[userId] ?? []);
+    grants.push(...specs({ type: 'user', id: userId }, 'feature', features));
   }
-  const flags = tenantEntitlements(catalog, {
-    plans: [...heldPlans],
-    addons: holdings.addons,
-    systemLicenses: holdings.systemLicenses,
-  });
-  for (const feature of flags.systemLicenses)
-    grants.push({ subject: tenant, feature, kind: 'system-license' });
-  for (const feature of flags.addonFeatures)
-    grants.push({ subject: tenant, feature, kind: 'addon-feature' });
-  return grants.sort(compareGrants);
+  return grants;
 }
 
 /**
- * What changes between two holdings of one tenant. Because both sides are derived from
- * everything held, removing a plan or add-on revokes only the licenses nothing else still
- * implies: another plan of the same user, another user's plan, a remaining add-on.
+ * What changes between two holdings of one tenant. Both sides are derived from
+ * everything held, so removing a plan or add-on revokes only the licenses nothing else
+ * still implies: another plan of the same user, another user's plan, a remaining add-on,
+ * a system license bought outright. Grants and revokes are in `compareGrants` order.
  */
 export function diffHoldings(catalog: Catalog, before: Holdings, after: Holdings): GrantDiff {
   if (before.tenantId !== after.tenantId) {
@@ -49,14 +38,24 @@ export function diffHoldings(catalog: Catalog, before: Holdings, after: Holdings
       `"${after.tenantId}" is not the tenant "${before.tenantId}"`,
     );
   }
-  const was = impliedGrants(catalog, before);
-  const will = impliedGrants(catalog, after);
-  const wasKeys = new Set(was.map(grantKey));
-  const willKeys = new Set(will.map(grantKey));
-  return {
-    grant: will.filter((g) => !wasKeys.has(grantKey(g))),
-    revoke: was.filter((g) => !willKeys.has(grantKey(g))),
-  };
+  const diff: GrantDiff = { grant: [], revoke: [] };
+  const tenant = { type: 'tenant', id: after.tenantId } as const;
+  const was = tenantFlags(catalog, before);
+  const will = tenantFlags(catalog, after);
+  addDifference(diff, tenant, 'system-license', was.systemLicenses, will.systemLicenses);
+  addDifference(diff, tenant, 'addon-feature', was.addonFeatures, will.addonFeatures);
+  const userIds = new Set([...Object.keys(before.userPlans), ...Object.keys(after.userPlans)]);
+  for (const userId of [...userIds].sort()) {
+    const plansBefore = before.userPlans[userId] ?? [];
+    const plansAfter = after.userPlans[userId] ?? [];
+    // Plans were checked by tenantFlags; unchanged users cannot change features.
+    if (sameKeys(plansBefore, plansAfter)) continue;
+    const subject = { type: 'user', id: userId } as const;
+    const featuresBefore = userFeatures(catalog, plansBefore);
+    const featuresAfter = userFeatures(catalog, plansAfter);
+    addDifference(diff, subject, 'feature', featuresBefore, featuresAfter);
+  }
+  return diff;
 }
 
 /** What a purchase of `plan` implies: its features for each user, its system licenses for the tenant. */
@@ -90,10 +89,58 @@ export function compareGrants(a: GrantSpec, b: GrantSpec): number {
   );
 }
 
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Tenant flags of the holdings, with an unknown plan named where it is held. */
+function tenantFlags(catalog: Catalog, holdings: Holdings): TenantEntitlements {
+  const heldAt = new Map<string, string>();
+  for (const plan of holdings.tenantPlans) if (!heldAt.has(plan)) heldAt.set(plan, 'tenantPlans');
+  for (const [userId, plans] of Object.entries(holdings.userPlans)) {
+    for (const plan of plans) if (!heldAt.has(plan)) heldAt.set(plan, `userPlans.${userId}`);
+  }
+  for (const [plan, field] of heldAt) planOf(catalog, plan, field);
+  return tenantEntitlements(catalog, {
+    plans: [...heldAt.keys()],
+    addons: holdings.addons,
+    systemLicenses: holdings.systemLicenses,
+  });
 }
 
-function grantKey(grant: GrantSpec): string {
-  return `${grant.subject.type}\u0000${grant.subject.id}\u0000${grant.kind}\u0000${grant.feature}`;
+function specs(subject: GrantSubject, kind: GrantKind, keys: readonly string[]): GrantSpec[] {
+  return keys.map((feature) => ({ subject, feature, kind }));
+}
+
+/** Both key lists are sorted, so the differences come out sorted too. */
+function addDifference(
+  diff: GrantDiff,
+  subject: GrantSubject,
+  kind: GrantKind,
+  before: readonly string[],
+  after: readonly string[],
+): void {
+  const had = new Set(before);
+  const has = new Set(after);
+  diff.grant.push(
+    ...specs(
+      subject,
+      kind,
+      after.filter((k) => !had.has(k)),
+    ),
+  );
+  diff.revoke.push(
+    ...specs(
+      subject,
+      kind,
+      before.filter((k) => !has.has(k)),
+    ),
+  );
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length === b.length && a.every((key, i) => key === b[i])) return true;
+  const inB = new Set(b);
+  const inA = new Set(a);
+  return inA.size === inB.size && [...inA].every((key) => inB.has(key));
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

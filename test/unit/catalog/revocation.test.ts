@@ -1,9 +1,11 @@
 import {
+  compareGrants,
   diffHoldings,
   emptyHoldings,
   getCatalog,
   grantsForAddon,
   grantsForPlan,
+  impliedGrants,
   type GrantSpec,
   type Holdings,
   UnknownPlanError,
@@ -192,5 +194,50 @@ describe('grants a purchase implies', () => {
     expect(() =>
       diffHoldings(catalog, holdings({}), holdings({ userPlans: { ann: ['sales-x'] } })),
     ).toThrow('userPlans.ann: unknown plan "sales-x"');
+  });
+});
+
+describe('diffs agree with the full picture', () => {
+  const PLANS = ['sales-essentials', 'sales-premium', 'service-premium', 'marketing-essentials'];
+  const ADDONS = ['cep', 'ai', 'calendar-sync'];
+  // Small deterministic variations of one tenant: every user, plan and add-on in or out.
+  const variants: Holdings[] = [0, 1, 2, 3, 4, 5, 6, 7].map((n) =>
+    holdings({
+      tenantPlans: PLANS.filter((_, i) => (n + i) % 3 !== 0),
+      userPlans: {
+        ann: PLANS.filter((_, i) => (n >> i) % 2 === 1),
+        bob: PLANS.filter((_, i) => (n + i) % 2 === 0),
+        cy: n % 4 === 0 ? [] : [PLANS[n % PLANS.length] ?? 'sales-essentials'],
+      },
+      addons: ADDONS.filter((_, i) => (n >> i) % 2 === 0),
+      systemLicenses: n % 5 === 0 ? ['site-license', 'quote-management'] : [],
+    }),
+  );
+
+  it('when any diff is applied to what was held, then the result is exactly what is held after', () => {
+    for (const before of variants) {
+      for (const after of variants) {
+        const { grant, revoke } = diffHoldings(catalog, before, after);
+        const revoked = new Set(lines(revoke));
+        const applied = [
+          ...lines(impliedGrants(catalog, before)).filter((l) => !revoked.has(l)),
+          ...lines(grant),
+        ];
+        expect(applied.sort()).toEqual(lines(impliedGrants(catalog, after)).sort());
+      }
+    }
+  });
+
+  it('when grants and diffs are listed, then they are in compareGrants order', () => {
+    const inOrder = (grants: GrantSpec[]) =>
+      expect(grants).toEqual([...grants].sort(compareGrants));
+    for (const before of variants) {
+      inOrder(impliedGrants(catalog, before));
+      for (const after of variants) {
+        const { grant, revoke } = diffHoldings(catalog, before, after);
+        inOrder(grant);
+        inOrder(revoke);
+      }
+    }
   });
 });
