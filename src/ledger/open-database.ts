@@ -1,0 +1,19 @@
+import { openPglite } from './pglite-db';
+import { openPostgres } from './postgres-db';
+import type { SqlDb } from './sql-db';
+
+export interface OpenDatabaseOptions {
+  /** A PostgreSQL server; when absent, the embedded PGlite engine is used. */
+  databaseUrl?: string;
+  /** PGlite's data directory; in memory when absent. Ignored with `databaseUrl`. */
+  dataDir?: string;
+  /** A schema to create and work in instead of the default search path. */
+  schema?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SqlDb> {
+  if (options.databaseUrl) {
+    return openPostgres({ databaseUrl: options.databaseUrl, schema: options.schema });
+  }
+  return openPglite({ dataDir: options.dataDir, schema: options.schema });
+}

@@ -1,0 +1,24 @@
+import type { SqlExecutor } from './sql-db';
+import type { LicenseEventType } from './event-schemas';
+
+export interface NewEvent {
+  tenantId: string;
+  type: LicenseEventType;
+  payload: Record<string, unknown>;
+  orderId: string | null;
+  /** Derived from the change reported, so writing the same event twice keeps one row. */
+  idempotencyKey: string;
+}
+
+/** Writes events in the caller's transaction (the outbox pattern); one statement. */
+export async function writeEvents(tx: SqlExecutor, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query(
+    `INSERT INTO license_events (tenant_id, type, payload, order_id, idempotency_key)
+     SELECT e."tenantId", e.type, e.payload, e."orderId", e."idempotencyKey"
+       FROM jsonb_to_recordset($1::text::jsonb)
+         AS e("tenantId" text, type text, payload jsonb, "orderId" text, "idempotencyKey" text)
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    [JSON.stringify(events)],
+  );
+}

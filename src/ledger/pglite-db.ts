@@ -1,0 +1,133 @@
+import { Worker } from 'node:worker_threads';
+import { Mutex } from './mutex';
+import { PGLITE_WORKER_SOURCE } from './pglite-worker-source';
+import { quoteIdentifier, type SqlDb, type SqlExecutor } from './sql-db';
+
+export interface PgliteOptions {
+  /** A directory to persist to; in memory when absent. */
+  dataDir?: string;
+  /** Created when missing and put first on the search path. */
+  schema?: string;
+}
+
+interface WorkerReply {
+  id: number;
+  rows?: unknown[];
+  error?: { message: string; fields: Record<string, string> };
+}
+
+/** An error of the embedded server, with the same fields node-postgres gives (code, constraint). */
+export class PgliteError extends Error {
+  override readonly name = 'PgliteError';
+  readonly code?: string;
+  readonly constraint?: string;
+  readonly detail?: string;
+
+  constructor(message: string, fields: Record<string, string>) {
+    super(message);
+    this.code = fields.code;
+    this.constraint = fields.constraint;
+    this.detail = fields.detail;
+  }
+}
+
+/** The worker thread that owns the PGlite instance; see pglite-worker-source.ts. */
+class PgliteThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, (reply: WorkerReply) => void>();
+  private nextId = 1;
+
+  constructor(dataDir: string | undefined) {
+    this.worker = new Worker(PGLITE_WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        pglitePath: require.resolve('@electric-sql/pglite'),
+        options: dataDir ? { dataDir } : {},
+      },
+    });
+    // An idle database must not keep the process alive; a request in flight does.
+    this.worker.unref();
+    this.worker.on('message', (reply: WorkerReply) => this.settle(reply));
+    this.worker.on('error', (error) => this.failAll(error.message));
+    this.worker.on('exit', (code) => this.failAll(`PGlite thread exited with code ${code}`));
+  }
+
+  async send(op: 'query' | 'exec' | 'close', sql = '', params: unknown[] = []): Promise<unknown[]> {
+    const id = this.nextId++;
+    const reply = await new Promise<WorkerReply>((resolve) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, resolve);
+      this.worker.postMessage({ id, op, sql, params });
+    });
+    if (reply.error) throw new PgliteError(reply.error.message, reply.error.fields);
+    return reply.rows ?? [];
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private settle(reply: WorkerReply): void {
+    const resolve = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
+    resolve?.(reply);
+  }
+
+  private failAll(message: string): void {
+    for (const id of [...this.pending.keys()]) this.settle({ id, error: { message, fields: {} } });
+  }
+}
+
+function executor(thread: PgliteThread): SqlExecutor {
+  return {
+    query: async <Row>(sql: string, params: unknown[] = []) =>
+      (await thread.send('query', sql, params)) as Row[],
+    exec: async (script: string) => {
+      await thread.send('exec', script);
+    },
+  };
+}
+
+/**
+ * Embedded PostgreSQL, the zero-setup default. It has one connection, so every call
+ * and every transaction is queued: a transaction's statements never interleave with
+ * another caller's.
+ */
+export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
+  const thread = new PgliteThread(options.dataDir);
+  const direct = executor(thread);
+  try {
+    await direct.query('SELECT 1');
+    if (options.schema) {
+      const schema = quoteIdentifier(options.schema);
+      await direct.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
+    }
+  } catch (error: unknown) {
+    await thread.terminate();
+    throw error;
+  }
+  const mutex = new Mutex();
+  return {
+    engine: 'pglite',
+    query: (sql, params) => mutex.run(() => direct.query(sql, params)),
+    exec: (script) => mutex.run(() => direct.exec(script)),
+    transaction: (fn) =>
+      mutex.run(async () => {
+        await direct.exec('BEGIN');
+        try {
+          const result = await fn(direct);
+          await direct.exec('COMMIT');
+          return result;
+        } catch (error: unknown) {
+          await direct.exec('ROLLBACK');
+          throw error;
+        }
+      }),
+    close: () =>
+      mutex.run(async () => {
+        await thread.send('close');
+        await thread.terminate();
+      }),
+  };
+}

@@ -1,0 +1,81 @@
+import { Pool, type PoolClient } from 'pg';
+import { quoteIdentifier, sqlErrorInfo, type SqlDb, type SqlExecutor } from './sql-db';
+
+export interface PostgresOptions {
+  databaseUrl: string;
+  /** Created when missing and used as the search path (isolates tests and tenants of a server). */
+  schema?: string;
+  maxConnections?: number;
+}
+
+// Deadlocks and serialization failures are PostgreSQL asking the client to try again;
+// every ledger transaction only touches the database, so running it again is safe.
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+function executor(client: Pool | PoolClient): SqlExecutor {
+  return {
+    async query<Row>(sql: string, params: unknown[] = []) {
+      const result = await client.query(sql, params);
+      return result.rows as Row[];
+    },
+    async exec(script: string) {
+      await client.query(script);
+    },
+  };
+}
+
+async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(executor(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (error: unknown) {
+    // A connection that cannot even roll back is discarded rather than reused.
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A PostgreSQL server through a node-postgres pool. */
+export async function openPostgres(options: PostgresOptions): Promise<SqlDb> {
+  if (options.schema) {
+    const setup = new Pool({ connectionString: options.databaseUrl, max: 1 });
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = new Pool({
+    connectionString: options.databaseUrl,
+    max: options.maxConnections ?? 10,
+    ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+  });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const direct = executor(pool);
+  return {
+    engine: 'postgres',
+    query: (sql, params) => direct.query(sql, params),
+    exec: (script) => direct.exec(script),
+    async transaction(fn) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await inTransaction(pool, fn);
+        } catch (error: unknown) {
+          const code = sqlErrorInfo(error)?.code;
+          if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_SQLSTATES.has(code)) throw error;
+        }
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,194 @@
+import { LedgerError, parseInput, translateConstraintError } from './errors';
+import { revokeUserGrantsFromSource } from './grants';
+import { ledgerId } from './ids';
+import { writeEvents } from './outbox-write';
+import {
+  assignSeatsInputSchema,
+  planSeatUsageSchema,
+  releaseSeatsInputSchema,
+  type AssignSeatsInput,
+  type AssignSeatsResult,
+  type PlanSeatUsage,
+  type ReleaseSeatsInput,
+  type ReleaseSeatsResult,
+} from './seat-schemas';
+import type { SqlDb, SqlExecutor } from './sql-db';
+import { IN_FORCE_STATUSES, type SubscriptionStatus } from './subscription-schemas';
+import { requireTenant } from './tenants';
+
+interface SeatedSubscription {
+  tenantId: string;
+  kind: string;
+  productKey: string;
+  seats: number | null;
+  status: SubscriptionStatus;
+}
+
+async function lockPlanSubscription(
+  tx: SqlExecutor,
+  input: { subscriptionId: string; tenantId: string; plan: string },
+): Promise<SeatedSubscription> {
+  const [sub] = await tx.query<SeatedSubscription>(
+    `SELECT tenant_id AS "tenantId", kind, product_key AS "productKey", seats, status
+       FROM subscriptions WHERE id = $1 FOR UPDATE`,
+    [input.subscriptionId],
+  );
+  if (!sub) {
+    throw new LedgerError(
+      'LEDGER.SUBSCRIPTION_NOT_FOUND',
+      `subscription ${input.subscriptionId} is not recorded; record it before assigning seats`,
+      'subscriptionId',
+    );
+  }
+  if (sub.tenantId !== input.tenantId) {
+    throw new LedgerError(
+      'LEDGER.SUBSCRIPTION_CONFLICT',
+      `subscription ${input.subscriptionId} belongs to another tenant`,
+      'tenantId',
+    );
+  }
+  if (sub.kind !== 'plan' || sub.productKey !== input.plan) {
+    throw new LedgerError(
+      'LEDGER.SUBSCRIPTION_CONFLICT',
+      `subscription ${input.subscriptionId} is ${sub.kind} ${sub.productKey}, not plan ${input.plan}`,
+      'plan',
+    );
+  }
+  if (!IN_FORCE_STATUSES.includes(sub.status)) {
+    throw new LedgerError(
+      'LEDGER.SUBSCRIPTION_NOT_IN_FORCE',
+      `subscription ${input.subscriptionId} is ${sub.status}`,
+      'subscriptionId',
+    );
+  }
+  return sub;
+}
+
+/**
+ * Seats users on a plan subscription. Idempotent per (subscription, user, order): users
+ * already seated are left as they are, and a seat this order gave and that was released
+ * since (a compensation) is not given again by a late retry. All or nothing: more users
+ * than free seats, or a user holding the plan through another subscription, writes nothing.
+ */
+export async function assignSeats(db: SqlDb, input: AssignSeatsInput): Promise<AssignSeatsResult> {
+  const call = parseInput(assignSeatsInputSchema, input);
+  return db.transaction(async (tx) => {
+    const sub = await lockPlanSubscription(tx, call);
+    let inserted: { id: string | number; userId: string }[];
+    try {
+      inserted = await tx.query(
+        `INSERT INTO seat_assignments (subscription_id, tenant_id, user_id, plan_key, order_id)
+         SELECT $1, $2, u.user_id, $3, $4 FROM unnest($5::text[]) AS u(user_id)
+          WHERE NOT EXISTS (
+            SELECT 1 FROM seat_assignments a
+             WHERE a.subscription_id = $1 AND a.user_id = u.user_id
+               AND (a.released_at IS NULL OR a.order_id = $4))
+         ON CONFLICT (tenant_id, user_id, plan_key) WHERE released_at IS NULL DO NOTHING
+         RETURNING id, user_id AS "userId"`,
+        [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds],
+      );
+    } catch (error: unknown) {
+      translateConstraintError(error);
+    }
+    // ON CONFLICT skipped users seated on the plan by another subscription (possibly one
+    // committed while this statement waited): refuse rather than report them as seated.
+    const elsewhere = await tx.query<{ userId: string }>(
+      `SELECT user_id AS "userId" FROM seat_assignments
+        WHERE tenant_id = $1 AND plan_key = $2 AND user_id = ANY($3::text[])
+          AND released_at IS NULL AND subscription_id <> $4
+        ORDER BY user_id LIMIT 5`,
+      [call.tenantId, call.plan, call.userIds, call.subscriptionId],
+    );
+    if (elsewhere.length > 0) {
+      throw new LedgerError(
+        'LEDGER.PLAN_ALREADY_ASSIGNED',
+        `already hold ${call.plan} through another subscription: ${elsewhere.map((u) => u.userId).join(', ')}`,
+        'userIds',
+      );
+    }
+    await writeEvents(
+      tx,
+      inserted.map((row) => ({
+        tenantId: call.tenantId,
+        type: 'seat.assigned' as const,
+        payload: {
+          assignmentId: String(row.id),
+          subscriptionId: call.subscriptionId,
+          userId: row.userId,
+          plan: sub.productKey,
+        },
+        orderId: call.orderId,
+        idempotencyKey: `seat.assigned:${row.id}`,
+      })),
+    );
+    const assigned = inserted.map((row) => row.userId);
+    const fresh = new Set(assigned);
+    return { assigned, unchanged: call.userIds.filter((id) => !fresh.has(id)) };
+  });
+}
+
+/**
+ * Releases seats of a subscription and revokes the user features it granted to those
+ * users, in one transaction; releasing a seat that is not held is a no-op.
+ */
+export async function releaseSeats(
+  db: SqlDb,
+  input: ReleaseSeatsInput,
+): Promise<ReleaseSeatsResult> {
+  const call = parseInput(releaseSeatsInputSchema, input);
+  return db.transaction(async (tx) => {
+    const released = await tx.query<{ id: string | number; userId: string; plan: string }>(
+      `UPDATE seat_assignments
+          SET released_at = now(), release_order_id = $3, release_reason = $4
+        WHERE subscription_id = $1 AND tenant_id = $2 AND released_at IS NULL
+          AND ($5::text[] IS NULL OR user_id = ANY($5::text[]))
+        RETURNING id, user_id AS "userId", plan_key AS plan`,
+      [call.subscriptionId, call.tenantId, call.orderId, call.reason ?? null, call.userIds ?? null],
+    );
+    await writeEvents(
+      tx,
+      released.map((row) => ({
+        tenantId: call.tenantId,
+        type: 'seat.released' as const,
+        payload: {
+          assignmentId: String(row.id),
+          subscriptionId: call.subscriptionId,
+          userId: row.userId,
+          plan: row.plan,
+          reason: call.reason ?? null,
+        },
+        orderId: call.orderId,
+        idempotencyKey: `seat.released:${row.id}`,
+      })),
+    );
+    const users = released.map((row) => row.userId).sort();
+    const revokedGrants = await revokeUserGrantsFromSource(
+      tx,
+      { ...call, reason: call.reason ?? 'seat released' },
+      users,
+    );
+    return { released: users, revokedGrants };
+  });
+}
+
+/** Seats per plan: bought over the subscriptions in force, assigned on them, and free. */
+export async function seatUsage(db: SqlExecutor, tenantId: string): Promise<PlanSeatUsage[]> {
+  const id = parseInput(ledgerId, tenantId);
+  await requireTenant(db, id);
+  const rows = await db.query(
+    `SELECT s.product_key AS plan, sum(s.seats)::int AS bought,
+            coalesce(sum(a.assigned), 0)::int AS assigned
+       FROM subscriptions s
+       LEFT JOIN (SELECT subscription_id, count(*) AS assigned FROM seat_assignments
+                   WHERE tenant_id = $1 AND released_at IS NULL GROUP BY subscription_id) a
+         ON a.subscription_id = s.id
+      WHERE s.tenant_id = $1 AND s.kind = 'plan' AND s.status = ANY($2::text[])
+      GROUP BY s.product_key
+      ORDER BY s.product_key`,
+    [id, IN_FORCE_STATUSES],
+  );
+  return rows.map((row) => {
+    const usage = planSeatUsageSchema.omit({ free: true }).parse(row);
+    return { ...usage, free: usage.bought - usage.assigned };
+  });
+}

@@ -1,0 +1,204 @@
+import { LedgerError, parseInput, translateConstraintError } from './errors';
+import { ledgerId } from './ids';
+import { writeEvents } from './outbox-write';
+import type { SqlDb, SqlExecutor } from './sql-db';
+import {
+  statusChangeSchema,
+  subscriptionInputSchema,
+  subscriptionSchema,
+  type RecordSubscriptionResult,
+  type Subscription,
+  type SubscriptionInput,
+  type SubscriptionStatus,
+} from './subscription-schemas';
+
+const COLUMNS = `id, tenant_id AS "tenantId", kind, product_key AS "productKey", seats, period,
+  status, status_reason AS "statusReason", catalog_version AS "catalogVersion",
+  current_period_start AS "currentPeriodStart", current_period_end AS "currentPeriodEnd",
+  settings, stripe_customer_id AS "stripeCustomerId", payment_intent_id AS "paymentIntentId",
+  order_id AS "orderId", revision, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+function toSubscription(row: unknown): Subscription {
+  return subscriptionSchema.parse(row);
+}
+
+async function recordedEvent(tx: SqlExecutor, subscription: Subscription, orderId: string) {
+  await writeEvents(tx, [
+    {
+      tenantId: subscription.tenantId,
+      type: 'subscription.recorded',
+      payload: { subscription },
+      orderId,
+      idempotencyKey: `subscription.recorded:${subscription.id}:${subscription.revision}`,
+    },
+  ]);
+}
+
+/**
+ * Upsert by the subscription's business id. Recording the same values again writes
+ * nothing (no new revision, no event); the tenant and kind of a subscription never change.
+ */
+export async function recordSubscription(
+  db: SqlDb,
+  input: SubscriptionInput,
+): Promise<RecordSubscriptionResult> {
+  const sub = parseInput(subscriptionInputSchema, input);
+  const values = [
+    sub.id,
+    sub.tenantId,
+    sub.kind,
+    sub.productKey,
+    sub.seats,
+    sub.period,
+    sub.status,
+    sub.catalogVersion,
+    sub.currentPeriodStart,
+    sub.currentPeriodEnd,
+    JSON.stringify(sub.settings),
+    sub.stripeCustomerId,
+    sub.paymentIntentId,
+    sub.orderId,
+  ];
+  return db.transaction(async (tx) => {
+    await tx.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
+      sub.tenantId,
+    ]);
+    const inserted = await tx.query(
+      `INSERT INTO subscriptions (id, tenant_id, kind, product_key, seats, period, status,
+         catalog_version, current_period_start, current_period_end, settings,
+         stripe_customer_id, payment_intent_id, order_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      values,
+    );
+    if (inserted.length > 0) {
+      const subscription = toSubscription(inserted[0]);
+      await recordedEvent(tx, subscription, sub.orderId);
+      return { subscription, outcome: 'created' };
+    }
+
+    const existing = toSubscription(
+      (
+        await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR UPDATE`, [sub.id])
+      )[0],
+    );
+    if (existing.tenantId !== sub.tenantId || existing.kind !== sub.kind) {
+      throw new LedgerError(
+        'LEDGER.SUBSCRIPTION_CONFLICT',
+        `subscription ${sub.id} is a ${existing.kind} of tenant ${existing.tenantId}`,
+        existing.tenantId !== sub.tenantId ? 'tenantId' : 'kind',
+      );
+    }
+    if (sub.currentPeriodStart < existing.currentPeriodStart) {
+      return { subscription: existing, outcome: 'stale' };
+    }
+
+    try {
+      // The creating order stays `order_id`: it is the subscription's origin, not its last change.
+      const updated = await tx.query(
+        `UPDATE subscriptions SET product_key = $4, seats = $5, period = $6, status = $7,
+           catalog_version = $8, current_period_start = $9, current_period_end = $10,
+           settings = $11::text::jsonb, stripe_customer_id = $12, payment_intent_id = $13,
+           revision = revision + 1, updated_at = now()
+         WHERE id = $1 AND tenant_id = $2 AND kind = $3
+           AND (product_key, seats, period, status, catalog_version, current_period_start,
+                current_period_end, settings, stripe_customer_id, payment_intent_id)
+               IS DISTINCT FROM
+               ($4, $5::integer, $6, $7, $8::integer, $9::timestamptz, $10::timestamptz,
+                $11::text::jsonb, $12, $13)
+         RETURNING ${COLUMNS}`,
+        values.slice(0, 13),
+      );
+      if (updated.length === 0) return { subscription: existing, outcome: 'unchanged' };
+      const subscription = toSubscription(updated[0]);
+      if (subscription.productKey !== existing.productKey) {
+        // An upgrade in place (e.g. Essentials to Premium): the seats follow the plan.
+        await tx.query(
+          `UPDATE seat_assignments SET plan_key = $2
+            WHERE subscription_id = $1 AND released_at IS NULL`,
+          [sub.id, sub.productKey],
+        );
+      }
+      await recordedEvent(tx, subscription, sub.orderId);
+      return { subscription, outcome: 'updated' };
+    } catch (error: unknown) {
+      translateConstraintError(error, 'seats');
+    }
+  });
+}
+
+export interface StatusChangeResult {
+  subscription: Subscription;
+  outcome: 'updated' | 'unchanged';
+}
+
+/**
+ * Moves a subscription to `status`; setting the status it already has is a no-op.
+ * `ended` is final: an ended subscription is sold again as a new one.
+ */
+export async function updateSubscriptionStatus(
+  db: SqlDb,
+  id: string,
+  status: SubscriptionStatus,
+  options: { orderId?: string; reason?: string } = {},
+): Promise<StatusChangeResult> {
+  const change = parseInput(statusChangeSchema, { id, status, ...options });
+  return db.transaction(async (tx) => {
+    const rows = await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR UPDATE`, [
+      change.id,
+    ]);
+    if (rows.length === 0) {
+      throw new LedgerError('LEDGER.SUBSCRIPTION_NOT_FOUND', `subscription ${id} is unknown`, 'id');
+    }
+    const existing = toSubscription(rows[0]);
+    if (existing.status === change.status) return { subscription: existing, outcome: 'unchanged' };
+    if (existing.status === 'ended') {
+      throw new LedgerError(
+        'LEDGER.INVALID_TRANSITION',
+        `subscription ${id} has ended and cannot become ${change.status}`,
+        'status',
+      );
+    }
+    const updated = await tx.query(
+      `UPDATE subscriptions SET status = $2, status_reason = $3, revision = revision + 1,
+         updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [change.id, change.status, change.reason ?? null],
+    );
+    const subscription = toSubscription(updated[0]);
+    await writeEvents(tx, [
+      {
+        tenantId: subscription.tenantId,
+        type: 'subscription.status_changed',
+        payload: {
+          subscriptionId: subscription.id,
+          from: existing.status,
+          to: subscription.status,
+          reason: change.reason ?? null,
+        },
+        orderId: change.orderId ?? null,
+        idempotencyKey: `subscription.status_changed:${subscription.id}:${subscription.revision}`,
+      },
+    ]);
+    return { subscription, outcome: 'updated' };
+  });
+}
+
+export async function getSubscription(db: SqlExecutor, id: string): Promise<Subscription | null> {
+  const rows = await db.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1`, [
+    parseInput(ledgerId, id),
+  ]);
+  return rows.length > 0 ? toSubscription(rows[0]) : null;
+}
+
+export async function listSubscriptions(
+  db: SqlExecutor,
+  tenantId: string,
+): Promise<Subscription[]> {
+  const rows = await db.query(
+    `SELECT ${COLUMNS} FROM subscriptions WHERE tenant_id = $1 ORDER BY created_at, id`,
+    [parseInput(ledgerId, tenantId)],
+  );
+  return rows.map(toSubscription);
+}
