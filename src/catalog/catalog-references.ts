@@ -37,8 +37,9 @@ export function referenceIssues(catalog: Catalog): string[] {
   }
   catalog.rules.forEach((rule, index) => {
     const at = `catalog.rules[${index}]`;
-    if (!features.has(rule.feature))
+    if (!features.has(rule.feature)) {
       issues.push(`${at}.feature: unknown feature "${rule.feature}"`);
+    }
     if (!systemLicenses.has(rule.requires)) {
       issues.push(`${at}.requires: unknown system license "${rule.requires}"`);
     }
@@ -52,8 +53,9 @@ function duplicateKeys(section: string, entries: readonly { key: string }[]): st
   const seen = new Set<string>();
   const issues: string[] = [];
   for (const { key } of entries) {
-    if (seen.has(key))
+    if (seen.has(key)) {
       issues.push(`catalog.${section}[${JSON.stringify(key)}]: duplicate key "${key}"`);
+    }
     seen.add(key);
   }
   return issues;
@@ -96,17 +98,19 @@ function priceIssues(
   const prices = catalog.prices[section];
   const issues: string[] = [];
   for (const key of keys) {
-    if (!(key in prices))
+    if (!Object.hasOwn(prices, key)) {
       issues.push(
         `catalog.prices.${section}[${JSON.stringify(key)}]: missing price for ${what} "${key}"`,
       );
+    }
   }
   for (const [key, price] of Object.entries(prices)) {
     const at = `catalog.prices.${section}[${JSON.stringify(key)}]`;
     if (!keys.has(key)) issues.push(`${at}: unknown ${what} "${key}"`);
     // A yearly price is only worth offering if it beats paying monthly for a year.
-    if (price.year >= 12 * price.month)
+    if (price.year >= 12 * price.month) {
       issues.push(`${at}.year: must be less than 12 × month (${12 * price.month})`);
+    }
   }
   return issues;
 }

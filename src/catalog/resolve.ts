@@ -55,8 +55,9 @@ export function tenantEntitlements(
   input: TenantEntitlementsInput,
 ): TenantEntitlements {
   const addonFeatures = new Set<string>();
-  for (const addon of input.addons)
+  for (const addon of input.addons) {
     addonOf(catalog, addon, 'addons').features.forEach((f) => addonFeatures.add(f));
+  }
   const known = catalogIndex(catalog).systemLicenses;
   for (const license of input.systemLicenses) {
     if (!known.has(license)) throw new UnknownSystemLicenseError(license, 'systemLicenses');
