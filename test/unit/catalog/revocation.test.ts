@@ -5,6 +5,7 @@ import {
   getCatalog,
   grantsForAddon,
   grantsForPlan,
+  grantSpecSchema,
   impliedGrants,
   type GrantSpec,
   type Holdings,
@@ -239,5 +240,24 @@ describe('diffs agree with the full picture', () => {
         inOrder(revoke);
       }
     }
+  });
+});
+
+describe('GrantSpec schema', () => {
+  it('when the catalog produces grants, then every one satisfies the GrantSpec schema', () => {
+    const grants = [
+      ...grantsForPlan(catalog, 'service-premium', ['ann'], TENANT),
+      ...grantsForAddon(catalog, 'cep', TENANT),
+    ];
+    for (const grant of grants) expect(grantSpecSchema.parse(grant)).toEqual(grant);
+  });
+
+  it('when a user is given a system license, then the schema refuses it naming kind', () => {
+    const result = grantSpecSchema.safeParse({
+      subject: { type: 'user', id: 'ann' },
+      feature: 'quote-management',
+      kind: 'system-license',
+    });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['kind']);
   });
 });
