@@ -3,7 +3,14 @@
 // tests on one dev server that test/integration/global-setup.ts starts for the run.
 // A project's global setup runs only when one of its tests is selected.
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// Dynamic imports in CommonJS name their file with .js (node16 resolution); jest maps it back.
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 const temporal = { ...common, setupFiles: ['<rootDir>/test/quiet-temporal-logs.ts'] };
 
 /** @type {import('jest').Config} */

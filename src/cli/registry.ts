@@ -5,5 +5,5 @@ import type { Command } from './command';
  * runs, so `provisioner catalog ...` never loads the Temporal worker or a database.
  */
 export const commands: Record<string, () => Promise<Command>> = {
-  catalog: async () => (await import('./commands/catalog')).catalogCommand,
+  catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
 };
