@@ -2,14 +2,26 @@ import { z } from 'zod';
 import { grantKindSchema, grantSpecSchema } from './grant-spec';
 import { catalogKey, isoTimestamp, ledgerId, rowId } from './ids';
 
-export const applyGrantsInputSchema = z.object({
-  orderId: ledgerId,
-  tenantId: ledgerId,
-  /** The source: revoking this subscription later revokes exactly these rows. */
-  subscriptionId: ledgerId,
-  productKey: catalogKey,
-  grants: z.array(grantSpecSchema).max(200_000),
-});
+export const applyGrantsInputSchema = z
+  .object({
+    orderId: ledgerId,
+    tenantId: ledgerId,
+    /** The source: revoking this subscription later revokes exactly these rows. */
+    subscriptionId: ledgerId,
+    productKey: catalogKey,
+    grants: z.array(grantSpecSchema).max(200_000),
+  })
+  .superRefine((call, ctx) => {
+    call.grants.forEach((grant, index) => {
+      if (grant.subject.type === 'tenant' && grant.subject.id !== call.tenantId) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `a tenant flag goes to tenant ${call.tenantId}`,
+          path: ['grants', index, 'subject', 'id'],
+        });
+      }
+    });
+  });
 export type ApplyGrantsInput = z.input<typeof applyGrantsInputSchema>;
 
 export interface ApplyGrantsResult {

@@ -40,6 +40,11 @@ async function lockSource(tx: SqlExecutor, subscriptionId: string): Promise<void
   );
 }
 
+/** RETURNING has no guaranteed order; events follow the grants' order. */
+function byId<Row extends GrantRow>(rows: Row[]): Row[] {
+  return [...rows].sort((a, b) => Number(a.id) - Number(b.id));
+}
+
 function uniqueSpecs(specs: GrantSpec[]): GrantSpec[] {
   const byKey = new Map<string, GrantSpec>();
   for (const spec of specs)
@@ -116,7 +121,7 @@ export async function applyGrants(db: SqlDb, input: ApplyGrantsInput): Promise<A
     );
     await writeEvents(
       tx,
-      inserted.map((row) => licenseEvent('license.granted', call, call.productKey, row)),
+      byId(inserted).map((row) => licenseEvent('license.granted', call, call.productKey, row)),
     );
     return {
       inserted: inserted.length,
@@ -161,7 +166,7 @@ export async function revokeGrants(
     );
     await writeEvents(
       tx,
-      revoked.map((row) =>
+      byId(revoked).map((row) =>
         licenseEvent('license.revoked', call, row.productKey, row, { reason: call.reason }),
       ),
     );
@@ -189,7 +194,7 @@ export async function revokeUserGrantsFromSource(
   );
   await writeEvents(
     tx,
-    revoked.map((row) =>
+    byId(revoked).map((row) =>
       licenseEvent('license.revoked', call, row.productKey, row, { reason: call.reason }),
     ),
   );

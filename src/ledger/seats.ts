@@ -30,7 +30,7 @@ async function lockPlanSubscription(
 ): Promise<SeatedSubscription> {
   const [sub] = await tx.query<SeatedSubscription>(
     `SELECT tenant_id AS "tenantId", kind, product_key AS "productKey", seats, status
-       FROM subscriptions WHERE id = $1 FOR UPDATE`,
+       FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE`,
     [input.subscriptionId],
   );
   if (!sub) {

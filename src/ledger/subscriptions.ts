@@ -80,7 +80,9 @@ export async function recordSubscription(
 
     const existing = toSubscription(
       (
-        await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR UPDATE`, [sub.id])
+        await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE`, [
+          sub.id,
+        ])
       )[0],
     );
     if (existing.tenantId !== sub.tenantId || existing.kind !== sub.kind) {
@@ -145,9 +147,10 @@ export async function updateSubscriptionStatus(
 ): Promise<StatusChangeResult> {
   const change = parseInput(statusChangeSchema, { id, status, ...options });
   return db.transaction(async (tx) => {
-    const rows = await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR UPDATE`, [
-      change.id,
-    ]);
+    const rows = await tx.query(
+      `SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE`,
+      [change.id],
+    );
     if (rows.length === 0) {
       throw new LedgerError('LEDGER.SUBSCRIPTION_NOT_FOUND', `subscription ${id} is unknown`, 'id');
     }

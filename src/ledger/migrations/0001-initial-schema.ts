@@ -63,17 +63,18 @@ CREATE INDEX seat_assignments_active_by_subscription
 CREATE INDEX seat_assignments_by_subscription_user ON seat_assignments (subscription_id, user_id);
 
 -- Statement-level, so assigning 10,000 users counts each subscription once, not per row.
--- The subscriptions are locked (in id order, against deadlocks) before counting: two
--- concurrent assignments to one subscription count one after the other, and the second
--- sees the first's rows because each statement of a READ COMMITTED function takes a new
--- snapshot.
+-- The subscriptions are locked (in id order) before counting: two concurrent assignments
+-- to one subscription count one after the other, and the second sees the first's rows
+-- because each statement of a READ COMMITTED function takes a new snapshot. NO KEY UPDATE,
+-- not UPDATE: the foreign key check of each inserted seat holds KEY SHARE on the same
+-- row, and UPDATE would make two concurrent inserts deadlock on each other.
 CREATE FUNCTION seat_assignments_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   bad record;
 BEGIN
   PERFORM 1 FROM subscriptions
     WHERE id IN (SELECT subscription_id FROM changed_rows)
-    ORDER BY id FOR UPDATE;
+    ORDER BY id FOR NO KEY UPDATE;
 
   SELECT c.subscription_id, c.plan_key, s.kind, s.product_key INTO bad
     FROM changed_rows c JOIN subscriptions s ON s.id = c.subscription_id

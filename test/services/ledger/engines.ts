@@ -70,3 +70,18 @@ export function uniqueId(prefix: string): string {
   counter += 1;
   return `${prefix}-${counter}`;
 }
+
+/** Opens a migrated ledger for the tests of one `describe` and disposes of it after. */
+export function useTestLedger(engine: EngineName): () => TestLedger {
+  let opened: TestLedger | undefined;
+  beforeAll(async () => {
+    opened = await openTestLedger(engine);
+  });
+  afterAll(async () => {
+    await opened?.dispose();
+  });
+  return () => {
+    if (!opened) throw new Error('the test ledger is not open');
+    return opened;
+  };
+}
