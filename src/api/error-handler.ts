@@ -1,0 +1,68 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { isLedgerError, type LedgerErrorCode } from '../ledger';
+import { ApiError } from './api-error';
+
+interface ErrorBody {
+  error: { code: string; message: string; fields?: { path: string; message: string }[] };
+}
+
+const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
+  'LEDGER.INVALID_INPUT': 400,
+  'LEDGER.TENANT_NOT_FOUND': 404,
+  'LEDGER.SUBSCRIPTION_NOT_FOUND': 404,
+  'LEDGER.SUBSCRIPTION_CONFLICT': 409,
+  'LEDGER.SUBSCRIPTION_NOT_IN_FORCE': 409,
+  'LEDGER.INVALID_TRANSITION': 409,
+  'LEDGER.SEATS_EXCEEDED': 409,
+  'LEDGER.PLAN_ALREADY_ASSIGNED': 409,
+};
+
+function isFastifyClientError(error: unknown): error is FastifyError & { statusCode: number } {
+  return (
+    error instanceof Error &&
+    'statusCode' in error &&
+    typeof error.statusCode === 'number' &&
+    error.statusCode >= 400 &&
+    error.statusCode < 500
+  );
+}
+
+/** Maps an error to its status and body. Server errors say nothing of their cause. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ApiError) {
+    const { code, message, fields } = error;
+    return {
+      status: error.statusCode,
+      body: { error: { code, message, ...(fields ? { fields } : {}) } },
+    };
+  }
+  if (isLedgerError(error)) {
+    const fields = error.field ? [{ path: error.field, message: error.message }] : undefined;
+    return {
+      status: LEDGER_STATUS[error.code],
+      body: { error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } },
+    };
+  }
+  if (isFastifyClientError(error)) {
+    return {
+      status: error.statusCode,
+      body: { error: { code: error.code ?? 'BAD_REQUEST', message: error.message } },
+    };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal server error' } } };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(async (error: unknown, request, reply) => {
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const body: ErrorBody = {
+      error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` },
+    };
+    return reply.status(404).send(body);
+  });
+}

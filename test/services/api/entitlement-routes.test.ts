@@ -1,0 +1,149 @@
+import type { FastifyInstance } from 'fastify';
+import { ledgerEngines, uniqueId, useTestLedger } from '../ledger/engines';
+import { addonSubscription, planSubscription, tenantFlags, userFeatures } from '../ledger/fixtures';
+import { KEYS, bearer, testApi } from './api-harness';
+import { serveForTest, type TestClient } from './http-client';
+
+describe.each(ledgerEngines())('entitlement routes on %s', (engine) => {
+  const opened = useTestLedger(engine);
+  let app: FastifyInstance;
+  let client: TestClient;
+  let tenant: string;
+  let sales: string;
+
+  beforeAll(async () => {
+    const { ledger } = opened();
+    app = testApi(ledger);
+    client = await serveForTest(app);
+    tenant = uniqueId('tenant');
+    sales = uniqueId('sales');
+    const cep = uniqueId('cep');
+    await ledger.recordSubscription(planSubscription(sales, tenant, 'sales-premium', 3));
+    await ledger.recordSubscription(addonSubscription(cep, tenant, 'cep'));
+    await ledger.assignSeats({
+      subscriptionId: sales,
+      tenantId: tenant,
+      plan: 'sales-premium',
+      userIds: ['ann', 'bob'],
+      orderId: 'order-1',
+    });
+    await ledger.applyGrants({
+      orderId: 'order-1',
+      tenantId: tenant,
+      subscriptionId: sales,
+      productKey: 'sales-premium',
+      grants: [
+        ...userFeatures(['ann', 'bob'], ['quotes', 'saint']),
+        ...tenantFlags(tenant, ['quote-management'], 'system-license'),
+      ],
+    });
+    await ledger.applyGrants({
+      orderId: 'order-2',
+      tenantId: tenant,
+      subscriptionId: cep,
+      productKey: 'cep',
+      grants: tenantFlags(tenant, ['customer-portal'], 'addon-feature'),
+    });
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  function get(url: string, key = KEYS.read) {
+    return client.request('GET', url, { headers: bearer(key) });
+  }
+
+  it("when a user's entitlements are read, then the features and tenant flags come with their sources", async () => {
+    const response = await get(`/v1/tenants/${tenant}/users/ann/entitlements`);
+
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{
+      userId: string;
+      plans: string[];
+      features: { feature: string; sources: { subscriptionId: string; orderId: string }[] }[];
+      tenantFlags: { feature: string; kind: string }[];
+    }>();
+    expect(body.userId).toBe('ann');
+    expect(body.plans).toEqual(['sales-premium']);
+    expect(body.features.map((f) => f.feature)).toEqual(['quotes', 'saint']);
+    expect(body.features[0].sources).toEqual([
+      expect.objectContaining({ subscriptionId: sales, orderId: 'order-1' }),
+    ]);
+    expect(body.tenantFlags.map((f) => [f.feature, f.kind])).toEqual([
+      ['customer-portal', 'addon-feature'],
+      ['quote-management', 'system-license'],
+    ]);
+  });
+
+  it("when a tenant's entitlements are read, then every user is listed", async () => {
+    const response = await get(`/v1/tenants/${tenant}/entitlements`, KEYS.checkout);
+
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ users: { userId: string }[]; tenantFlags: unknown[] }>();
+    expect(body.users.map((u) => u.userId)).toEqual(['ann', 'bob']);
+    expect(body.tenantFlags).toHaveLength(2);
+  });
+
+  it('when seats are read, then each plan shows bought, assigned and free', async () => {
+    const response = await get(`/v1/tenants/${tenant}/seats`, KEYS.ops);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      tenantId: tenant,
+      plans: [{ plan: 'sales-premium', bought: 3, assigned: 2, free: 1 }],
+    });
+  });
+
+  it('when the audit is read page by page, then every grant appears once with its order', async () => {
+    const first = await get(`/v1/tenants/${tenant}/audit?limit=4`);
+    const { nextCursor, entries } = first.json<{
+      nextCursor: string;
+      entries: { grantedByOrderId: string }[];
+    }>();
+    const second = await get(`/v1/tenants/${tenant}/audit?limit=4&after=${nextCursor}`);
+
+    expect(first.statusCode).toBe(200);
+    expect(entries).toHaveLength(4);
+    const rest = second.json<{
+      nextCursor: string | null;
+      entries: { grantedByOrderId: string }[];
+    }>();
+    expect(rest.nextCursor).toBeNull();
+    expect([...entries, ...rest.entries].map((e) => e.grantedByOrderId)).toEqual([
+      'order-1',
+      'order-1',
+      'order-1',
+      'order-1',
+      'order-1',
+      'order-2',
+    ]);
+  });
+
+  it('when the tenant is unknown, then 404 with the ledger code', async () => {
+    const response = await get('/v1/tenants/nobody-here/users/ann/entitlements');
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      error: expect.objectContaining({ code: 'LEDGER.TENANT_NOT_FOUND' }) as unknown,
+    });
+  });
+
+  it('when an id is malformed, then 400 names the failing fields', async () => {
+    const response = await get(`/v1/tenants/bad.tenant/users/${'u'.repeat(65)}/entitlements`);
+
+    expect(response.statusCode).toBe(400);
+    const { error } = response.json<{ error: { code: string; fields: { path: string }[] } }>();
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.fields.map((f) => f.path)).toEqual(['tenantId', 'userId']);
+  });
+
+  it('when the audit page size is out of range, then 400 names limit', async () => {
+    const response = await get(`/v1/tenants/${tenant}/audit?limit=5000`);
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { fields: { path: string }[] } }>().error.fields).toEqual([
+      expect.objectContaining({ path: 'limit' }),
+    ]);
+  });
+});
