@@ -6,4 +6,5 @@ import type { Command } from './command';
  */
 export const commands: Record<string, () => Promise<Command>> = {
   catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
+  entitlements: async () => (await import('./commands/entitlements.js')).entitlementsCommand,
 };

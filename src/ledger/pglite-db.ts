@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { Mutex } from './mutex';
 import { PGLITE_WORKER_SOURCE } from './pglite-worker-source';
@@ -95,6 +96,8 @@ function executor(thread: PgliteThread): SqlExecutor {
  * another caller's.
  */
 export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
+  // PGlite creates the data directory itself, but not its parents (`.provisioner/pglite`).
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const thread = new PgliteThread(options.dataDir);
   const direct = executor(thread);
   try {

@@ -17,6 +17,8 @@ export function ledgerEngines(): EngineName[] {
 
 export interface TestDatabase {
   db: SqlDb;
+  /** PostgreSQL only: a DATABASE_URL that lands in this test's schema (for a CLI or a child process). */
+  databaseUrl?: string;
   /** Opens another connection to the same database (PostgreSQL: same schema). */
   openAnother(): Promise<SqlDb>;
   dispose(): Promise<void>;
@@ -39,8 +41,10 @@ export async function openTestDatabase(engine: EngineName): Promise<TestDatabase
   const schema = `test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const db = await openDatabase({ databaseUrl, schema });
   const others: SqlDb[] = [];
+  const separator = databaseUrl.includes('?') ? '&' : '?';
   return {
     db,
+    databaseUrl: `${databaseUrl}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
     openAnother: async () => {
       const other = await openDatabase({ databaseUrl, schema });
       others.push(other);
