@@ -1,0 +1,98 @@
+import Stripe from 'stripe';
+import { z } from 'zod';
+import { WebhookVerificationError } from './payment-errors';
+import { paymentIntentSchema } from './stripe-objects';
+
+/** The Stripe events the order workflow acts on. */
+export const PAYMENT_INTENT_EVENT_TYPES = [
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.payment_failed',
+  'payment_intent.succeeded',
+  'payment_intent.canceled',
+  'payment_intent.requires_action',
+] as const;
+
+const eventEnvelope = {
+  id: z.string().startsWith('evt_'),
+  object: z.literal('event'),
+  created: z.int(),
+  livemode: z.boolean(),
+};
+
+const chargeSchema = z.object({
+  id: z.string(),
+  object: z.literal('charge'),
+  payment_intent: z.string().nullable(),
+  amount: z.int(),
+  amount_refunded: z.int(),
+  refunded: z.boolean(),
+  currency: z.string(),
+});
+
+export const paymentWebhookEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...eventEnvelope,
+    type: z.enum(PAYMENT_INTENT_EVENT_TYPES),
+    data: z.object({ object: paymentIntentSchema }),
+  }),
+  z.object({
+    ...eventEnvelope,
+    type: z.literal('charge.refunded'),
+    data: z.object({ object: chargeSchema }),
+  }),
+]);
+export type PaymentWebhookEvent = z.infer<typeof paymentWebhookEventSchema>;
+export type PaymentWebhookEventType = PaymentWebhookEvent['type'];
+
+const HANDLED_TYPES: ReadonlySet<string> = new Set<PaymentWebhookEventType>([
+  ...PAYMENT_INTENT_EVENT_TYPES,
+  'charge.refunded',
+]);
+
+/**
+ * A verified webhook: one of ours, parsed, or another type Stripe sends to the endpoint,
+ * which the receiver acknowledges (2xx) and ignores so that Stripe stops resending it.
+ */
+export type VerifiedWebhook =
+  { handled: true; event: PaymentWebhookEvent } | { handled: false; id: string; type: string };
+
+/** Stripe's default: a signature older than five minutes may be a replay. */
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+/**
+ * Checks the `Stripe-Signature` header against the raw body (the exact bytes received,
+ * not re-serialized JSON) and the endpoint's secret, then parses the event.
+ */
+export function verifyWebhook(
+  rawBody: Buffer | string,
+  signatureHeader: string | undefined,
+  secret: string,
+  options: { toleranceSeconds?: number } = {},
+): VerifiedWebhook {
+  if (!signatureHeader)
+    throw new WebhookVerificationError('the Stripe-Signature header is missing');
+  let event: Stripe.Event;
+  try {
+    event = Stripe.webhooks.constructEvent(
+      rawBody,
+      signatureHeader,
+      secret,
+      options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
+    );
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new WebhookVerificationError(`the webhook signature does not verify: ${reason}`, {
+      cause: error,
+    });
+  }
+  if (!HANDLED_TYPES.has(event.type)) return { handled: false, id: event.id, type: event.type };
+  const parsed = paymentWebhookEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue ? issue.path.map(String).join('.') : 'event';
+    throw new WebhookVerificationError(
+      `the ${event.type} event ${event.id} is not as expected: ${field}: ${issue?.message ?? 'is invalid'}`,
+    );
+  }
+  return { handled: true, event: parsed.data };
+}
