@@ -1,0 +1,5 @@
+export {
+  createOrderActivities,
+  type OrderActivities,
+  type OrderActivityDeps,
+} from './order-activities';

@@ -1,0 +1,2 @@
+// Every workflow the order worker registers. Only deterministic code is reachable from here.
+export { purchaseWorkflow } from './purchase-workflow';

@@ -1,0 +1,124 @@
+/**
+ * The order's contract with everything outside the workflow: the API and CLI start
+ * orders with an `OrderInput` and read an `OrderStatus`. Plain JSON, no classes, so it
+ * crosses Temporal's payload converter and the HTTP API unchanged.
+ */
+import type { Purchase } from '../src/domain/purchase';
+
+export const STEPS = [
+  'validate',
+  'price',
+  'authorize',
+  'grant',
+  'provision',
+  'capture',
+  'record',
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+export type OrderState =
+  | 'received'
+  | 'authorizing'
+  | 'awaiting-authentication'
+  | 'granting'
+  | 'provisioning'
+  | 'capturing'
+  | 'recording'
+  | 'needs-attention'
+  | 'compensating'
+  | 'completed'
+  | 'declined'
+  | 'compensated';
+
+/** States in which the workflow has finished: money and licenses match at rest. */
+export const FINAL_STATES: readonly OrderState[] = ['completed', 'declined', 'compensated'];
+
+/** Retry and deadline tuning, fixed at checkout from configuration (see README). */
+export interface OrderPolicy {
+  /** Attempts of a step before the order needs attention. */
+  stepAttempts: number;
+  stepInitialIntervalMs: number;
+  /** How long checkout's customer has to complete 3-D Secure before the order is cancelled. */
+  authenticationTimeoutMs: number;
+  /** How long an order waits for an ops decision before it aborts (and compensates) by itself. */
+  attentionDeadlineMs: number;
+}
+
+export interface OrderInput {
+  purchase: Purchase;
+  /** The catalog version the order is sold under; the subscription keeps it until renewal. */
+  catalogVersion: number;
+  policy: OrderPolicy;
+}
+
+export interface OrderError {
+  step: string;
+  type: string;
+  message: string;
+}
+
+export interface Attention {
+  phase: 'forward' | 'compensation';
+  step: string;
+  error: OrderError;
+  since: string;
+  /** When the order aborts by itself (forward) or retries by itself (compensation). */
+  deadline: string;
+}
+
+export interface OrderStatus {
+  orderId: string;
+  tenantId: string;
+  kind: 'plan' | 'addon';
+  product: string;
+  subscriptionId: string;
+  catalogVersion: number;
+  state: OrderState;
+  step?: StepName;
+  stepsDone: StepName[];
+  compensationsDone: string[];
+  amount?: { currency: string; total: number };
+  payment?: {
+    paymentIntentId: string;
+    clientSecret?: string;
+    captured: boolean;
+    refunded: boolean;
+  };
+  declineReason?: string;
+  error?: OrderError;
+  attention?: Attention;
+  decisions: OpsDecisionRecord[];
+}
+
+export type OpsAction = 'retry' | 'abort';
+
+export interface OpsDecision {
+  action: OpsAction;
+  by: string;
+  reason?: string;
+}
+
+export interface OpsDecisionRecord extends OpsDecision {
+  at: string;
+  step: string;
+}
+
+/** What checkout learns once the payment is authorized, needs the customer, or failed. */
+export interface CheckoutResult {
+  orderId: string;
+  state: OrderState;
+  amount?: { currency: string; total: number };
+  /** Present when the customer must complete 3-D Secure in the browser. */
+  clientSecret?: string;
+  declineReason?: string;
+}
+
+export interface PaymentEvent {
+  eventId: string;
+  type: string;
+  paymentIntentId: string;
+}
+
+/** Business ids, derived, never random: repeated checkouts map to the same workflow. */
+export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
+export const subscriptionIdFor = (orderId: string) => `sub-${orderId}`;

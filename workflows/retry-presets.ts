@@ -1,0 +1,32 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { OrderPolicy } from './order-types';
+
+/**
+ * Named activity option presets. A forward step retries `stepAttempts` times and then
+ * parks the order for ops; a compensation gets twice as many attempts before it parks,
+ * because undoing is never given up on. Non-retryable failures (declines, invalid
+ * input, conflicts) are classified by the activities and skip the retries.
+ */
+export function forwardStep(policy: OrderPolicy): ActivityOptions {
+  return {
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      maximumAttempts: policy.stepAttempts,
+      initialInterval: policy.stepInitialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+    },
+  };
+}
+
+export function compensationStep(policy: OrderPolicy): ActivityOptions {
+  return {
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      maximumAttempts: policy.stepAttempts * 2,
+      initialInterval: policy.stepInitialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+    },
+  };
+}

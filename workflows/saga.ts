@@ -1,0 +1,26 @@
+/**
+ * The compensation stack shared by every order. A step registers how to undo itself
+ * *before* it acts, so a failure in the middle of a step (an authorization Stripe made
+ * but whose answer we never saw) is still undone. Compensations run in reverse order.
+ */
+export interface Compensation {
+  name: string;
+  run: () => Promise<void>;
+}
+
+export class Saga {
+  private readonly stack: Compensation[] = [];
+
+  register(name: string, run: () => Promise<void>): void {
+    this.stack.push({ name, run });
+  }
+
+  /** Runs every compensation, newest first; `runOne` decides how hard to try each. */
+  async compensate(runOne: (compensation: Compensation) => Promise<void>): Promise<void> {
+    while (this.stack.length > 0) {
+      const next = this.stack[this.stack.length - 1];
+      await runOne(next);
+      this.stack.pop();
+    }
+  }
+}
