@@ -1,0 +1,24 @@
+import { loadConfig } from '../../config';
+import { openServices } from '../../runtime/services';
+import { startApi } from '../../runtime/start-api';
+import { connectClient } from '../../runtime/temporal';
+import { untilSignal } from '../until-signal';
+import type { Command } from '../command';
+
+/** `provisioner api`: serves checkout, webhooks, entitlements and ops over HTTP. */
+export const apiCommand: Command = {
+  summary: 'serve the HTTP API (checkout, Stripe webhooks, entitlements, ops)',
+  usage: 'provisioner api',
+  async run(_args, io) {
+    const config = loadConfig();
+    const services = await openServices(config);
+    const client = await connectClient(config);
+    const api = await startApi(config, services, client);
+    io.err(`API listening on ${api.url}\n`);
+    await untilSignal();
+    await api.close();
+    await client.connection.close();
+    await services.close();
+    return 0;
+  },
+};

@@ -1,0 +1,44 @@
+import { startLocalStack, type LocalStack } from '../../dev/local-stack';
+import { untilSignal } from '../until-signal';
+import type { Command } from '../command';
+
+/** `provisioner dev` (npm start): the whole product on this machine, nothing to configure. */
+export const devCommand: Command = {
+  summary:
+    'run everything locally: Temporal dev server, worker, API, PGlite, Stripe emulator, simulators',
+  usage: 'provisioner dev',
+  async run(_args, io) {
+    const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
+    io.out(describe(stack));
+    await untilSignal(stack.worker.done);
+    io.err('stopping...\n');
+    await stack.close();
+    return 0;
+  },
+};
+
+function describe(stack: LocalStack): string {
+  const { config, api } = stack;
+  const checkoutKey = config.API_KEYS?.split(',')[0]?.split(':')[0] ?? 'KEY';
+  const lines = [
+    'provisioner is running',
+    `  API              ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+    `  Temporal         ${config.TEMPORAL_ADDRESS}${stack.temporalUiUrl ? `   UI: ${stack.temporalUiUrl}` : ''}`,
+    `  ledger           ${config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.PGLITE_DATA_DIR}`}`,
+    `  Stripe           ${stack.stripe ? `local emulator at ${stack.stripe.url}` : 'Stripe (STRIPE_SECRET_KEY)'}`,
+    `  calendar sync    ${config.CALENDAR_SYNC_URL}`,
+    `  CEP              ${config.CEP_URL}`,
+    `  API keys         ${config.API_KEYS}`,
+    '',
+    'Buy 3 seats of Sales Premium for tenant acme, assigned to two users:',
+    `  curl -s -X POST ${api.url}/v1/orders -H 'authorization: Bearer ${checkoutKey}' \\`,
+    `    -H 'content-type: application/json' -d '{"kind":"plan","orderId":"order-1","tenantId":"acme",` +
+      `"plan":"sales-premium","seats":3,"period":"month","assignTo":["alice","bob"],` +
+      `"customer":{"email":"billing@acme.example"},"paymentMethod":"pm_card_visa"}'`,
+    `Then: curl -s ${api.url}/v1/tenants/acme/users/alice/entitlements -H 'authorization: Bearer ${checkoutKey}'`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,21 @@
+import { loadConfig } from '../../config';
+import { openServices } from '../../runtime/services';
+import { startWorker } from '../../runtime/start-worker';
+import { untilSignal } from '../until-signal';
+import type { Command } from '../command';
+
+/** `provisioner worker`: runs order workflows and activities against configured services. */
+export const workerCommand: Command = {
+  summary: 'run the Temporal worker (orders) against the configured services',
+  usage: 'provisioner worker',
+  async run(_args, io) {
+    const config = loadConfig();
+    const services = await openServices(config);
+    const worker = await startWorker(config, services);
+    io.err(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE}\n`);
+    await untilSignal(worker.done);
+    await worker.shutdown();
+    await services.close();
+    return 0;
+  },
+};

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * All configuration, parsed once at start-up from the environment. A bad value fails
+ * fast with the variable's name. Unset service addresses mean "run the local one":
+ * `provisioner dev` (npm start) starts a Temporal dev server, the Stripe emulator and
+ * the provisioning simulators for whatever is not configured. See .env.example.
+ */
+const optionalUrl = z.url().optional();
+const ms = z.coerce.number().int().positive();
+
+export const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('provisioner'),
+
+  DATABASE_URL: optionalUrl,
+  PGLITE_DATA_DIR: z.string().min(1).default('.provisioner/pglite'),
+
+  STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
+  /** Where the Stripe API is, when it is not Stripe itself (the local emulator). */
+  STRIPE_API_BASE: optionalUrl,
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+
+  CALENDAR_SYNC_URL: optionalUrl,
+  CALENDAR_SYNC_TOKEN: z.string().min(1).optional(),
+  CEP_URL: optionalUrl,
+  CEP_TOKEN: z.string().min(1).optional(),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** `key:role,key:role`; roles: checkout, ops, read. */
+  API_KEYS: z.string().optional(),
+
+  ORDER_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  ORDER_STEP_INITIAL_INTERVAL_MS: ms.default(1000),
+  ORDER_AUTHENTICATION_TIMEOUT_MS: ms.default(30 * 60 * 1000),
+  ORDER_ATTENTION_DEADLINE_MS: ms.default(72 * 60 * 60 * 1000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}

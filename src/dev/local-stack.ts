@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { loadConfig, type Config } from '../config';
+import { startStripeEmulator, type StripeEmulator } from '../payments/emulator';
+import {
+  startProvisioningSimulators,
+  type ProvisioningSimulators,
+} from '../provisioning/simulators/start-simulators';
+import { openServices, type Services } from '../runtime/services';
+import { startApi, type RunningApi } from '../runtime/start-api';
+import { startWorker, type RunningWorker } from '../runtime/start-worker';
+import { connectClient, LOCAL_TEMPORAL_ADDRESS } from '../runtime/temporal';
+import { startDevServer } from '../temporal-binaries/servers';
+
+/** Fixed local ports, so URLs printed once stay true; tests pass 0 for free ports. */
+export const LOCAL_PORTS = {
+  temporal: 7233,
+  temporalUi: 8233,
+  stripe: 12111,
+  calendarSync: 4010,
+  cep: 4011,
+};
+const LOCAL_PROVISIONING_TOKEN = 'local-provisioning-token';
+const LOCAL_WEBHOOK_SECRET = 'whsec_local_provisioner';
+export const LOCAL_API_KEYS = 'dev-checkout:checkout,dev-ops:ops,dev-read:read';
+
+export interface LocalStack {
+  config: Config;
+  services: Services;
+  client: Client;
+  worker: RunningWorker;
+  api: RunningApi;
+  /** Present when the stack started them (nothing configured). */
+  temporal?: TestWorkflowEnvironment;
+  temporalUiUrl?: string;
+  stripe?: StripeEmulator;
+  simulators?: ProvisioningSimulators;
+  close(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Free ports for everything the stack starts (tests), instead of LOCAL_PORTS. */
+  ephemeralPorts?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * The whole product on one machine: whatever the environment does not configure is
+ * started locally (a Temporal dev server, the Stripe emulator, the provisioning
+ * simulators, PGlite), then the worker and the API run against it. Configured services
+ * are used as they are. `npm start` and the integration tests both run this.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const port = (fixed: number) => (options.ephemeralPorts ? 0 : fixed);
+  const base = loadConfig(options.env);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+
+  try {
+    let temporal: TestWorkflowEnvironment | undefined;
+    let temporalAddress = base.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      const dbFilename = resolve('.provisioner', 'temporal.sqlite');
+      mkdirSync(dirname(dbFilename), { recursive: true });
+      temporal = await startDevServer({
+        port: options.ephemeralPorts ? undefined : LOCAL_PORTS.temporal,
+        uiPort: options.ephemeralPorts ? undefined : LOCAL_PORTS.temporalUi,
+        dbFilename: options.ephemeralPorts ? undefined : dbFilename,
+        log,
+      });
+      stops.push(() => temporal!.teardown());
+      temporalAddress = temporal.address ?? LOCAL_TEMPORAL_ADDRESS;
+    }
+
+    let stripe: StripeEmulator | undefined;
+    if (!base.STRIPE_SECRET_KEY) {
+      stripe = await startStripeEmulator({ port: port(LOCAL_PORTS.stripe) });
+      stops.push(() => stripe!.close());
+    }
+
+    let simulators: ProvisioningSimulators | undefined;
+    if (!base.CALENDAR_SYNC_URL || !base.CEP_URL) {
+      simulators = await startProvisioningSimulators({
+        token: LOCAL_PROVISIONING_TOKEN,
+        calendarSyncPort: port(LOCAL_PORTS.calendarSync),
+        cepPort: port(LOCAL_PORTS.cep),
+      });
+      stops.push(() => simulators!.close());
+    }
+
+    const config: Config = {
+      ...base,
+      TEMPORAL_ADDRESS: temporalAddress,
+      API_KEYS: base.API_KEYS ?? LOCAL_API_KEYS,
+      API_PORT: options.ephemeralPorts ? 0 : base.API_PORT,
+      ...(stripe && {
+        STRIPE_SECRET_KEY: stripe.secretKey,
+        STRIPE_API_BASE: stripe.url,
+        STRIPE_WEBHOOK_SECRET: LOCAL_WEBHOOK_SECRET,
+      }),
+      ...(simulators &&
+        !base.CALENDAR_SYNC_URL && {
+          CALENDAR_SYNC_URL: simulators.calendarSync.url,
+          CALENDAR_SYNC_TOKEN: LOCAL_PROVISIONING_TOKEN,
+        }),
+      ...(simulators &&
+        !base.CEP_URL && {
+          CEP_URL: simulators.cep.url,
+          CEP_TOKEN: LOCAL_PROVISIONING_TOKEN,
+        }),
+    };
+
+    const services = await openServices(config);
+    stops.push(() => services.close());
+    const worker = await startWorker(config, services);
+    stops.push(() => worker.shutdown());
+    const client = await connectClient(config);
+    stops.push(() => client.connection.close());
+    const api = await startApi(config, services, client);
+    stops.push(() => api.close());
+    // The emulator learns where to deliver events once the API has a port.
+    stripe?.webhooks.addEndpoint({
+      url: `${api.url}/v1/webhooks/stripe`,
+      secret: LOCAL_WEBHOOK_SECRET,
+    });
+
+    return {
+      config,
+      services,
+      client,
+      worker,
+      api,
+      temporal,
+      temporalUiUrl:
+        temporal && !options.ephemeralPorts
+          ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
+          : undefined,
+      stripe,
+      simulators,
+      close: stopAll,
+    };
+  } catch (error: unknown) {
+    await stopAll();
+    throw error;
+  }
+}

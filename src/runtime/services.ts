@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { openLedger, type Ledger } from '../ledger';
+import { createPayments, createStripeClient, type Payments } from '../payments';
+import {
+  createProvisioningClients,
+  type ProvisioningClients,
+} from '../provisioning/provisioning-clients';
+import { ConfigError, type Config } from '../config';
+
+/** The services activities and the API use, built once per process from the config. */
+export interface Services {
+  ledger: Ledger;
+  payments: Payments;
+  provisioning: ProvisioningClients;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config): Promise<Services> {
+  const stripeKey = required(config.STRIPE_SECRET_KEY, 'STRIPE_SECRET_KEY');
+  const provisioning = createProvisioningClients({
+    calendarSync: {
+      baseUrl: required(config.CALENDAR_SYNC_URL, 'CALENDAR_SYNC_URL'),
+      token: required(config.CALENDAR_SYNC_TOKEN, 'CALENDAR_SYNC_TOKEN'),
+    },
+    cep: {
+      baseUrl: required(config.CEP_URL, 'CEP_URL'),
+      token: required(config.CEP_TOKEN, 'CEP_TOKEN'),
+    },
+  });
+  const payments = createPayments({
+    stripe: createStripeClient({ secretKey: stripeKey, baseUrl: config.STRIPE_API_BASE }),
+  });
+  const ledger = await openLedger(
+    config.DATABASE_URL
+      ? { databaseUrl: config.DATABASE_URL }
+      : // PGlite's own name for a database that lives in memory only.
+        {
+          dataDir:
+            config.PGLITE_DATA_DIR === 'memory://' ? undefined : resolve(config.PGLITE_DATA_DIR),
+        },
+  );
+  return { ledger, payments, provisioning, close: () => ledger.close() };
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined) {
+    throw new ConfigError(`${name} is not set (run \`npm start\` to use the local services)`);
+  }
+  return value;
+}

@@ -1,0 +1,25 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+import type { OrderPolicy } from '../../workflows/order-types';
+
+/** Where `npm start` runs its Temporal dev server, and so the default for every command. */
+export const LOCAL_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+
+export function temporalAddress(config: Config): string {
+  return config.TEMPORAL_ADDRESS ?? LOCAL_TEMPORAL_ADDRESS;
+}
+
+export async function connectClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: temporalAddress(config) });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** Retry and deadline tuning that checkout stamps on each new order. */
+export function orderPolicy(config: Config): OrderPolicy {
+  return {
+    stepAttempts: config.ORDER_STEP_ATTEMPTS,
+    stepInitialIntervalMs: config.ORDER_STEP_INITIAL_INTERVAL_MS,
+    authenticationTimeoutMs: config.ORDER_AUTHENTICATION_TIMEOUT_MS,
+    attentionDeadlineMs: config.ORDER_ATTENTION_DEADLINE_MS,
+  };
+}
