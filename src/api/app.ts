@@ -1,12 +1,17 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Ledger } from '../ledger';
+import type { OrderService } from '../orders/order-service';
+import type { Payments } from '../payments';
 import type { ApiKeys } from './api-keys';
 import { installAuth } from './auth';
 import { installErrorHandling } from './error-handler';
 import { auditRoutes } from './routes/audit';
 import { entitlementRoutes } from './routes/entitlements';
 import { healthRoutes } from './routes/health';
+import { opsRoutes } from './routes/ops';
+import { orderRoutes } from './routes/orders';
 import { seatRoutes } from './routes/seats';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 
 /**
  * What the API's routes need. Each resource's plugin takes the part it uses; a new
@@ -15,6 +20,11 @@ import { seatRoutes } from './routes/seats';
 export interface ApiDeps {
   ledger: Ledger;
   apiKeys: ApiKeys;
+  /** Checkout and ops over Temporal; without it the API serves the read side only. */
+  orders?: OrderService;
+  payments?: Payments;
+  /** The Stripe webhook endpoint's signing secret; without it there is no webhook route. */
+  stripeWebhookSecret?: string;
   /** Fastify's logger (pino options, or false); off by default. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -28,5 +38,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(entitlementRoutes(deps));
   void app.register(seatRoutes(deps));
   void app.register(auditRoutes(deps));
+  const { orders, payments, stripeWebhookSecret } = deps;
+  if (orders) {
+    void app.register(orderRoutes({ orders }));
+    void app.register(opsRoutes({ orders }));
+    if (payments && stripeWebhookSecret) {
+      void app.register(
+        stripeWebhookRoutes({ orders, payments, webhookSecret: stripeWebhookSecret }),
+      );
+    }
+  }
   return app;
 }

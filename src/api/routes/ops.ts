@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { OrderService } from '../../orders/order-service';
+import { idParam } from '../params';
+import { parseRequest } from '../validation';
+
+const orderParams = z.object({ orderId: idParam });
+const decisionBody = z.object({
+  /** Who decided, for the order's record. */
+  by: z.string().min(1).max(200),
+  reason: z.string().max(1000).optional(),
+});
+const listQuery = z.object({
+  tenantId: idParam.optional(),
+  state: z
+    .string()
+    .regex(/^[a-z-]{1,40}$/, 'must be an order state such as needs-attention')
+    .optional(),
+});
+
+/** Ops: what needs attention and why, and the decision that unblocks each order. */
+export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/v1/ops/orders', { config: { access: ['ops'] } }, async (request) => {
+      const { tenantId, state } = parseRequest(listQuery, request.query);
+      const orders = await deps.orders.listOrders(
+        state ? { tenantId, state } : { tenantId, needsAttention: true },
+      );
+      return { orders };
+    });
+
+    for (const action of ['retry', 'abort'] as const) {
+      app.post(
+        `/v1/ops/orders/:orderId/${action}`,
+        { config: { access: ['ops'] } },
+        async (request) => {
+          const { orderId } = parseRequest(orderParams, request.params);
+          const { by, reason } = parseRequest(decisionBody, request.body ?? {});
+          return deps.orders.decide(orderId, { action, by, reason });
+        },
+      );
+    }
+  };
+}

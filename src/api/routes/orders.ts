@@ -1,0 +1,29 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { purchaseSchema } from '../../domain/purchase';
+import type { OrderService } from '../../orders/order-service';
+import { READ_ACCESS } from '../auth';
+import { idParam } from '../params';
+import { parseRequest } from '../validation';
+
+const orderParams = z.object({ orderId: idParam });
+
+/**
+ * Checkout: place an order (idempotent by its order id) and read it. The response to a
+ * placement comes once the payment is authorized, needs the customer (3-D Secure: the
+ * client secret is in it), or was declined.
+ */
+export function orderRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
+  return async (app) => {
+    app.post('/v1/orders', { config: { access: ['checkout', 'ops'] } }, async (request, reply) => {
+      const purchase = parseRequest(purchaseSchema, request.body);
+      const result = await deps.orders.placeOrder(purchase);
+      return reply.code(result.state === 'declined' ? 402 : 201).send(result);
+    });
+
+    app.get('/v1/orders/:orderId', { config: { access: READ_ACCESS } }, async (request) => {
+      const { orderId } = parseRequest(orderParams, request.params);
+      return deps.orders.getOrder(orderId);
+    });
+  };
+}
