@@ -34,6 +34,7 @@ export const configSchema = z.object({
 
   ORDER_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   ORDER_STEP_INITIAL_INTERVAL_MS: ms.default(1000),
+  ORDER_STEP_TIMEOUT_MS: ms.default(30_000),
   ORDER_AUTHENTICATION_TIMEOUT_MS: ms.default(30 * 60 * 1000),
   ORDER_ATTENTION_DEADLINE_MS: ms.default(72 * 60 * 60 * 1000),
 });

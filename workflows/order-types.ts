@@ -38,6 +38,8 @@ export interface OrderPolicy {
   /** Attempts of a step before the order needs attention. */
   stepAttempts: number;
   stepInitialIntervalMs: number;
+  /** How long one attempt of a step may take before Temporal retries it elsewhere. */
+  stepTimeoutMs: number;
   /** How long checkout's customer has to complete 3-D Secure before the order is cancelled. */
   authenticationTimeoutMs: number;
   /** How long an order waits for an ops decision before it aborts (and compensates) by itself. */

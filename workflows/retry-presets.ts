@@ -9,7 +9,7 @@ import type { OrderPolicy } from './order-types';
  */
 export function forwardStep(policy: OrderPolicy): ActivityOptions {
   return {
-    startToCloseTimeout: '30 seconds',
+    startToCloseTimeout: policy.stepTimeoutMs,
     retry: {
       maximumAttempts: policy.stepAttempts,
       initialInterval: policy.stepInitialIntervalMs,
@@ -21,7 +21,7 @@ export function forwardStep(policy: OrderPolicy): ActivityOptions {
 
 export function compensationStep(policy: OrderPolicy): ActivityOptions {
   return {
-    startToCloseTimeout: '30 seconds',
+    startToCloseTimeout: policy.stepTimeoutMs,
     retry: {
       maximumAttempts: policy.stepAttempts * 2,
       initialInterval: policy.stepInitialIntervalMs,

@@ -30,7 +30,7 @@ export interface LocalStack {
   config: Config;
   services: Services;
   client: Client;
-  worker: RunningWorker;
+  worker?: RunningWorker;
   api: RunningApi;
   /** Present when the stack started them (nothing configured). */
   temporal?: TestWorkflowEnvironment;
@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   /** Free ports for everything the stack starts (tests), instead of LOCAL_PORTS. */
   ephemeralPorts?: boolean;
   log?: (line: string) => void;
+  /** Run the worker in this process (default); tests of worker crashes run their own. */
+  worker?: boolean;
 }
 
 /**
@@ -118,8 +120,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const services = await openServices(config);
     stops.push(() => services.close());
-    const worker = await startWorker(config, services);
-    stops.push(() => worker.shutdown());
+    const worker = options.worker === false ? undefined : await startWorker(config, services);
+    if (worker) stops.push(() => worker.shutdown());
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
     const api = await startApi(config, services, client);

@@ -19,6 +19,7 @@ export function orderPolicy(config: Config): OrderPolicy {
   return {
     stepAttempts: config.ORDER_STEP_ATTEMPTS,
     stepInitialIntervalMs: config.ORDER_STEP_INITIAL_INTERVAL_MS,
+    stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
     authenticationTimeoutMs: config.ORDER_AUTHENTICATION_TIMEOUT_MS,
     attentionDeadlineMs: config.ORDER_ATTENTION_DEADLINE_MS,
   };

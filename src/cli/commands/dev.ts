@@ -10,7 +10,7 @@ export const devCommand: Command = {
   async run(_args, io) {
     const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
     io.out(describe(stack));
-    await untilSignal(stack.worker.done);
+    await untilSignal(stack.worker?.done);
     io.err('stopping...\n');
     await stack.close();
     return 0;

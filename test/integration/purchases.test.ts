@@ -1,0 +1,91 @@
+import { getCatalog, grantsForAddon, userFeatures } from '../../src/catalog';
+import {
+  addonOrder,
+  isFinal,
+  planOrder,
+  READ_KEY,
+  startOrderStack,
+  waitForOrder,
+  type OrderStack,
+} from './support/order-stack';
+
+const catalog = getCatalog();
+let stack: OrderStack;
+
+beforeAll(async () => {
+  stack = await startOrderStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface EntitlementsBody {
+  features: { feature: string; kind: string; sources: { orderId: string }[] }[];
+}
+
+const featureKeys = (body: EntitlementsBody, kind: string) =>
+  body.features
+    .filter((f) => f.kind === kind)
+    .map((f) => f.feature)
+    .sort();
+
+describe('when a plan is purchased and paid', () => {
+  test.each(catalog.plans.map((plan) => plan.key))(
+    'then %s is captured once and its users hold exactly the features the catalog gives it',
+    async (plan) => {
+      const order = planOrder({ plan, seats: 3, assignTo: ['alice', 'bob'] });
+      const placed = await stack.http.placeOrder(order);
+      expect(placed.status).toBe(201);
+
+      const done = await waitForOrder(stack, order.orderId, isFinal);
+      expect(done.state).toBe('completed');
+      expect(done.payment?.captured).toBe(true);
+      expect(stack.stripe!.stats.forIntent(done.payment!.paymentIntentId).captures).toBe(1);
+
+      for (const user of ['alice', 'bob']) {
+        const { status, body } = await stack.http.call<EntitlementsBody>(
+          'GET',
+          `/v1/tenants/${order.tenantId}/users/${user}/entitlements`,
+          READ_KEY,
+        );
+        expect(status).toBe(200);
+        expect(featureKeys(body, 'feature')).toEqual(userFeatures(catalog, [plan]));
+        for (const feature of body.features) {
+          expect(feature.sources.map((s) => s.orderId)).toContain(order.orderId);
+        }
+      }
+      const seats = await stack.services.ledger.seatUsage(order.tenantId);
+      expect(seats).toEqual([expect.objectContaining({ plan, bought: 3, assigned: 2, free: 1 })]);
+    },
+  );
+});
+
+describe('when an add-on is purchased and paid', () => {
+  test.each(catalog.addons.map((addon) => addon.key))(
+    'then %s is captured once, provisioned when it needs to be, and the tenant holds exactly its flags',
+    async (addon) => {
+      const order = addonOrder(addon);
+      expect((await stack.http.placeOrder(order)).status).toBe(201);
+
+      const done = await waitForOrder(stack, order.orderId, isFinal);
+      expect(done.state).toBe('completed');
+      expect(stack.stripe!.stats.forIntent(done.payment!.paymentIntentId).captures).toBe(1);
+
+      const tenant = await stack.services.ledger.tenantEntitlements(order.tenantId);
+      const expected = grantsForAddon(catalog, addon, order.tenantId)
+        .map((g) => `${g.kind}:${g.feature}`)
+        .sort();
+      const held = tenant.tenantFlags.map((f) => `${f.kind}:${f.feature}`).sort();
+      expect(held).toEqual(expected);
+
+      const portals = stack.simulators!.cep.resources();
+      const connections = stack.simulators!.calendarSync.resources();
+      const subscriptionId = `sub-${order.orderId}`;
+      expect(portals.some((p) => p.externalId === `cep-${subscriptionId}`)).toBe(addon === 'cep');
+      expect(connections.some((c) => c.externalId === `calsync-${subscriptionId}`)).toBe(
+        addon === 'calendar-sync',
+      );
+    },
+  );
+});

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { startLocalStack, type LocalStack } from '../../../src/dev/local-stack';
+import type { OrderStatus } from '../../../workflows/order-types';
+
+export const CHECKOUT_KEY = 'test-checkout';
+export const OPS_KEY = 'test-ops';
+export const READ_KEY = 'test-read';
+
+/**
+ * The real product for one test file: the shared dev server, a task queue of its own,
+ * the worker, the HTTP API, an in-memory PGlite ledger, the Stripe emulator and the
+ * provisioning simulators. Retries and deadlines are short so failures surface in seconds.
+ */
+export async function startOrderStack(
+  env: Record<string, string> = {},
+  options: { worker?: boolean } = {},
+): Promise<OrderStack> {
+  const stack = await startLocalStack({
+    ephemeralPorts: true,
+    worker: options.worker,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
+      TEMPORAL_TASK_QUEUE: `orders-${randomUUID()}`,
+      PGLITE_DATA_DIR: 'memory://',
+      API_KEYS: `${CHECKOUT_KEY}:checkout,${OPS_KEY}:ops,${READ_KEY}:read`,
+      ORDER_STEP_ATTEMPTS: '2',
+      ORDER_STEP_INITIAL_INTERVAL_MS: '100',
+      ORDER_STEP_TIMEOUT_MS: '5000',
+      ORDER_AUTHENTICATION_TIMEOUT_MS: '60000',
+      ORDER_ATTENTION_DEADLINE_MS: '600000',
+      ...env,
+    },
+  });
+  return Object.assign(stack, { http: httpClient(stack.api.url) });
+}
+
+export type OrderStack = LocalStack & { http: ReturnType<typeof httpClient> };
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+function httpClient(baseUrl: string) {
+  const call = async <T>(method: string, path: string, key: string, body?: unknown) => {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T } as HttpResponse<T>;
+  };
+  return {
+    call,
+    placeOrder: <T = Record<string, unknown>>(order: unknown) =>
+      call<T>('POST', '/v1/orders', CHECKOUT_KEY, order),
+    order: (orderId: string) => call<OrderStatus>('GET', `/v1/orders/${orderId}`, READ_KEY),
+    ops: (action: 'retry' | 'abort', orderId: string) =>
+      call<OrderStatus>('POST', `/v1/ops/orders/${orderId}/${action}`, OPS_KEY, {
+        by: 'ops@example.com',
+        reason: `test ${action}`,
+      }),
+    attention: () => call<{ orders: OrderStatus[] }>('GET', '/v1/ops/orders', OPS_KEY),
+  };
+}
+
+/** Polls the order until `done` holds (workflows run asynchronously to the API). */
+export async function waitForOrder(
+  stack: OrderStack,
+  orderId: string,
+  done: (status: OrderStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<OrderStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await stack.http.order(orderId);
+    if (status === 200 && done(body)) return body;
+    if (Date.now() > deadline) {
+      throw new Error(`order ${orderId} did not reach the expected state: ${JSON.stringify(body)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export const isFinal = (status: OrderStatus) =>
+  ['completed', 'declined', 'compensated'].includes(status.state);
+
+let sequence = 0;
+/** Ids unique across runs against the same dev server and database. */
+export function uniqueId(prefix: string): string {
+  sequence += 1;
+  return `${prefix}-${randomUUID().slice(0, 8)}-${sequence}`;
+}
+
+export function planOrder(overrides: Record<string, unknown> = {}) {
+  return {
+    kind: 'plan',
+    orderId: uniqueId('order'),
+    tenantId: uniqueId('tenant'),
+    plan: 'sales-essentials',
+    seats: 2,
+    period: 'month',
+    assignTo: ['alice'],
+    customer: { email: 'billing@example.com' },
+    paymentMethod: 'pm_card_visa',
+    ...overrides,
+  };
+}
+
+export function addonOrder(addon: string, overrides: Record<string, unknown> = {}) {
+  const settings =
+    addon === 'calendar-sync'
+      ? { settings: { provider: 'm365', settings: { tenantDomain: 'contoso.com' } } }
+      : {};
+  return {
+    kind: 'addon',
+    orderId: uniqueId('order'),
+    tenantId: uniqueId('tenant'),
+    addon,
+    period: 'year',
+    customer: { email: 'billing@example.com' },
+    paymentMethod: 'pm_card_visa',
+    ...settings,
+    ...overrides,
+  };
+}
