@@ -66,7 +66,9 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
 
   setHandler(orderStatusQuery, () => status);
   setHandler(checkoutUpdate, async () => {
-    await condition(() => status.state !== 'received' && status.state !== 'authorizing');
+    // Answer once the payment's outcome is known; a decline is known only after its
+    // authorization is released, when the order is `declined`.
+    await condition(() => !['received', 'authorizing', 'compensating'].includes(status.state));
     return checkoutResult(status);
   });
   setHandler(

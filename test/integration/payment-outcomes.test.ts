@@ -1,0 +1,148 @@
+import { isLedgerError } from '../../src/ledger';
+import { signWebhookPayload } from '../../src/payments/emulator';
+import {
+  isFinal,
+  planOrder,
+  startOrderStack,
+  waitForOrder,
+  type OrderStack,
+} from './support/order-stack';
+
+interface CheckoutBody {
+  state: string;
+  clientSecret?: string;
+  declineReason?: string;
+}
+
+let stack: OrderStack;
+
+beforeAll(async () => {
+  stack = await startOrderStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** How many licenses the tenant holds; a tenant the ledger never saw holds none. */
+async function grantsOf(tenantId: string) {
+  const entitlements = await stack.services.ledger
+    .tenantEntitlements(tenantId)
+    .catch((error: unknown) => {
+      if (isLedgerError(error) && error.code === 'LEDGER.TENANT_NOT_FOUND') return undefined;
+      throw error;
+    });
+  if (!entitlements) return 0;
+  return entitlements.users.flatMap((u) => u.features).length + entitlements.tenantFlags.length;
+}
+
+describe('when the card is declined', () => {
+  test.each([
+    ['pm_card_chargeDeclined', 'generic_decline'],
+    ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
+  ])('with %s, then checkout gets 402 with %s and nothing is granted', async (pm, reason) => {
+    const order = planOrder({ paymentMethod: pm });
+    const placed = await stack.http.placeOrder<CheckoutBody>(order);
+
+    expect(placed.status).toBe(402);
+    expect(placed.body).toMatchObject({ state: 'declined', declineReason: reason });
+    const done = await waitForOrder(stack, order.orderId, isFinal);
+    expect(done.state).toBe('declined');
+    expect(done.stepsDone).not.toContain('grant');
+    expect(await grantsOf(order.tenantId)).toBe(0);
+  });
+});
+
+describe('when the bank asks for 3-D Secure', () => {
+  async function placeAwaitingAuthentication() {
+    const order = planOrder({ paymentMethod: 'pm_card_authenticationRequired' });
+    const placed = await stack.http.placeOrder<CheckoutBody>(order);
+    expect(placed.status).toBe(201);
+    expect(placed.body.state).toBe('awaiting-authentication');
+    expect(placed.body.clientSecret).toMatch(/^pi_.+_secret_/);
+    const status = await waitForOrder(stack, order.orderId, (s) => s.payment !== undefined);
+    return { order, paymentIntentId: status.payment!.paymentIntentId };
+  }
+
+  test('and the customer completes it, then the webhook resumes the order and it completes', async () => {
+    const { order, paymentIntentId } = await placeAwaitingAuthentication();
+    expect(await grantsOf(order.tenantId)).toBe(0);
+
+    stack.stripe!.authenticate(paymentIntentId, 'succeed');
+
+    const done = await waitForOrder(stack, order.orderId, isFinal);
+    expect(done.state).toBe('completed');
+    expect(stack.stripe!.stats.forIntent(paymentIntentId).captures).toBe(1);
+    expect(await grantsOf(order.tenantId)).toBeGreaterThan(0);
+  });
+
+  test('and the customer fails it, then the order ends declined and nothing is granted', async () => {
+    const { order, paymentIntentId } = await placeAwaitingAuthentication();
+
+    stack.stripe!.authenticate(paymentIntentId, 'fail');
+
+    const done = await waitForOrder(stack, order.orderId, isFinal);
+    expect(done.state).toBe('declined');
+    expect(stack.stripe!.stats.forIntent(paymentIntentId).captures).toBe(0);
+    expect(await grantsOf(order.tenantId)).toBe(0);
+  });
+
+  test('and webhooks arrive duplicated and out of order, then the order completes once', async () => {
+    const { order, paymentIntentId } = await placeAwaitingAuthentication();
+    stack.stripe!.webhooks.setModes({ duplicate: true, hold: true });
+    try {
+      stack.stripe!.authenticate(paymentIntentId, 'succeed');
+      expect(stack.stripe!.webhooks.heldCount()).toBeGreaterThan(0);
+      stack.stripe!.webhooks.setModes({ hold: false });
+      stack.stripe!.webhooks.release('reverse');
+
+      const done = await waitForOrder(stack, order.orderId, isFinal);
+      expect(done.state).toBe('completed');
+      await stack.stripe!.webhooks.idle();
+      const counts = stack.stripe!.stats.forIntent(paymentIntentId);
+      expect(counts.captures).toBe(1);
+      const history = await stack.services.ledger.grantHistory(order.tenantId);
+      const grantKeys = history.entries.map((e) => `${e.subjectId}:${e.feature}`);
+      expect(new Set(grantKeys).size).toBe(grantKeys.length);
+    } finally {
+      stack.stripe!.webhooks.setModes({ duplicate: false, hold: false });
+    }
+  });
+
+  test('and the customer never completes it, then the order is cancelled at the deadline and the hold released', async () => {
+    const quick = await startOrderStack({ ORDER_AUTHENTICATION_TIMEOUT_MS: '1500' });
+    try {
+      const order = planOrder({ paymentMethod: 'pm_card_authenticationRequired' });
+      expect((await quick.http.placeOrder(order)).status).toBe(201);
+
+      const done = await waitForOrder(quick, order.orderId, isFinal);
+      expect(done.state).toBe('compensated');
+      expect(done.error?.message).toMatch(/3-D Secure/);
+      const intent = await quick
+        .stripe!.createClient()
+        .paymentIntents.retrieve(done.payment!.paymentIntentId);
+      expect(intent.status).toBe('canceled');
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe('the Stripe webhook endpoint', () => {
+  test('when the signature is forged, then it answers 400 and routes nothing', async () => {
+    const payload = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'payment_intent.succeeded',
+    });
+    const response = await fetch(`${stack.api.url}/v1/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signWebhookPayload(payload, 'whsec_not_the_secret'),
+      },
+      body: payload,
+    });
+    expect(response.status).toBe(400);
+  });
+});
