@@ -4,15 +4,14 @@ import type { EmulatedEvent } from './emulated-objects';
 import type { EmulatorState } from './emulator-state';
 import { form, parseForm } from './form-schema';
 import { stripeErrors } from './stripe-error';
+import { listResponse, listShape } from './list-response';
 import { registerWebhookEndpoint } from './webhook-endpoints';
 
 const listParams = z.strictObject({
-  limit: form.int().pipe(z.int().min(1).max(100)).optional(),
+  ...listShape,
   /** An exact type, or a prefix with a wildcard: `payment_intent.*`. */
   type: form.string().optional(),
   types: z.array(form.string()).optional(),
-  starting_after: form.string().optional(),
-  ending_before: form.string().optional(),
 });
 const retrieveParams = z.strictObject({ expand: form.expand() });
 
@@ -38,24 +37,10 @@ export function eventRoutes(state: EmulatorState): ApiRoute[] {
     route('GET', '/v1/events', ({ params }) => {
       const p = parseForm(listParams, params);
       const patterns = [...(p.type ? [p.type] : []), ...(p.types ?? [])];
-      let newestFirst = [...state.events]
-        .reverse()
-        .filter((event) => patterns.length === 0 || patterns.some((t) => typeMatches(t, event)));
-      if (p.starting_after !== undefined) {
-        newestFirst = newestFirst.slice(
-          indexOf(newestFirst, p.starting_after, 'starting_after') + 1,
-        );
-      } else if (p.ending_before !== undefined) {
-        newestFirst = newestFirst.slice(0, indexOf(newestFirst, p.ending_before, 'ending_before'));
-        newestFirst = newestFirst.slice(-(p.limit ?? 10));
-      }
-      const limit = p.limit ?? 10;
-      return ok({
-        object: 'list',
-        url: '/v1/events',
-        has_more: newestFirst.length > limit,
-        data: newestFirst.slice(0, limit),
-      });
+      const events = state.events.filter(
+        (event) => patterns.length === 0 || patterns.some((t) => typeMatches(t, event)),
+      );
+      return ok(listResponse('/v1/events', events, p));
     }),
 
     route('POST', '/v1/webhook_endpoints', ({ params }) => {
@@ -87,10 +72,4 @@ function typeMatches(pattern: string, event: EmulatedEvent): boolean {
   return pattern.endsWith('*')
     ? event.type.startsWith(pattern.slice(0, -1))
     : event.type === pattern;
-}
-
-function indexOf(events: EmulatedEvent[], id: string, param: string): number {
-  const index = events.findIndex((event) => event.id === id);
-  if (index < 0) throw stripeErrors.noSuch('event', id, param);
-  return index;
 }

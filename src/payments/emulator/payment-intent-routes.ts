@@ -5,6 +5,7 @@ import type { EmulatorState } from './emulator-state';
 import { expandObject } from './expand';
 import { form, parseForm } from './form-schema';
 import { newId, nowSeconds } from './ids';
+import { listResponse, listShape } from './list-response';
 import { cancelIntent, captureIntent, confirmIntent } from './payment-intent-rules';
 import { createCardPaymentMethod, resolvePaymentMethod } from './payment-method-rules';
 import { stripeErrors } from './stripe-error';
@@ -61,6 +62,7 @@ const captureParams = z.strictObject({
   metadata: form.metadata().optional(),
   expand: form.expand(),
 });
+const listParams = z.strictObject({ ...listShape, customer: form.string().optional() });
 const cancelParams = z.strictObject({
   cancellation_reason: z
     .enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'])
@@ -196,6 +198,14 @@ export function paymentIntentRoutes(state: EmulatorState): ApiRoute[] {
       state.emit('payment_intent.created', intent, context);
       if (p.confirm) confirm(intent, p, context);
       return render(intent, p.expand);
+    }),
+
+    route('GET', '/v1/payment_intents', ({ params }) => {
+      const p = parseForm(listParams, params);
+      const intents = [...state.paymentIntents.values()].filter(
+        (intent) => p.customer === undefined || intent.customer === p.customer,
+      );
+      return ok(listResponse('/v1/payment_intents', intents, p));
     }),
 
     route('GET', '/v1/payment_intents/:id', ({ params, args: [id = ''] }) => {

@@ -4,6 +4,7 @@ import type { EmulatedPaymentIntent } from './emulated-objects';
 import type { EmulatorState } from './emulator-state';
 import { expandObject } from './expand';
 import { form, parseForm } from './form-schema';
+import { listResponse, listShape } from './list-response';
 import { refundIntent } from './refund-rules';
 import { stripeErrors } from './stripe-error';
 
@@ -16,6 +17,11 @@ const createParams = z.strictObject({
   expand: form.expand(),
 });
 const retrieveParams = z.strictObject({ expand: form.expand() });
+const listParams = z.strictObject({
+  ...listShape,
+  payment_intent: form.string().optional(),
+  charge: form.string().optional(),
+});
 
 export function refundRoutes(state: EmulatorState): ApiRoute[] {
   const intentToRefund = (p: z.output<typeof createParams>): EmulatedPaymentIntent => {
@@ -52,6 +58,16 @@ export function refundRoutes(state: EmulatorState): ApiRoute[] {
         metadata: p.metadata,
       });
       return ok(expandObject(state, refund, p.expand));
+    }),
+
+    route('GET', '/v1/refunds', ({ params }) => {
+      const p = parseForm(listParams, params);
+      const refunds = [...state.refunds.values()].filter(
+        (refund) =>
+          (p.payment_intent === undefined || refund.payment_intent === p.payment_intent) &&
+          (p.charge === undefined || refund.charge === p.charge),
+      );
+      return ok(listResponse('/v1/refunds', refunds, p));
     }),
 
     route('GET', '/v1/refunds/:id', ({ params, args: [id = ''] }) => {
