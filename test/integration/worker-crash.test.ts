@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  addonOrder,
+  isFinal,
+  startOrderStack,
+  waitForOrder,
+  type OrderStack,
+} from './support/order-stack';
+
+/**
+ * A worker is a separate process here, killed with SIGKILL in the middle of the capture:
+ * no shutdown hook runs, the activity's answer is lost. The ledger must be shared by the
+ * processes, so this test runs on PostgreSQL (DATABASE_URL, which CI always sets).
+ */
+const databaseUrl = process.env.DATABASE_URL;
+const root = join(__dirname, '..', '..');
+let stack: OrderStack;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  if (!databaseUrl) {
+    throw new Error(
+      'the worker crash test needs PostgreSQL: run scripts/start-postgres.sh and export DATABASE_URL',
+    );
+  }
+  stack = await startOrderStack({ DATABASE_URL: databaseUrl }, { worker: false });
+});
+
+afterAll(async () => {
+  for (const worker of workers) worker.kill('SIGKILL');
+  await stack?.close();
+});
+
+/** Starts `provisioner worker` against the stack's services; resolves once it polls. */
+function startWorkerProcess(): Promise<ChildProcess> {
+  const { config } = stack;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+      DATABASE_URL: databaseUrl,
+      STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
+      STRIPE_API_BASE: config.STRIPE_API_BASE,
+      CALENDAR_SYNC_URL: config.CALENDAR_SYNC_URL,
+      CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
+      CEP_URL: config.CEP_URL,
+      CEP_TOKEN: config.CEP_TOKEN,
+    },
+  });
+  workers.push(child);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('worker polling')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+  });
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('when the worker is killed during the capture and another starts, the order completes with exactly one capture', async () => {
+  const first = await startWorkerProcess();
+  // Hold the order in provisioning long enough to aim a slow capture at its intent.
+  stack.simulators!.calendarSync.faults.delay(1500);
+  const order = addonOrder('calendar-sync');
+  expect((await stack.http.placeOrder(order)).status).toBe(201);
+  const provisioning = await waitForOrder(stack, order.orderId, (s) => s.payment !== undefined);
+  const paymentIntentId = provisioning.payment!.paymentIntentId;
+  stack.simulators!.calendarSync.faults.clear();
+  stack.stripe!.faults.add({
+    type: 'delay',
+    ms: 1500,
+    method: 'POST',
+    path: `/v1/payment_intents/${paymentIntentId}/capture`,
+  });
+
+  // The capture request has reached Stripe (its delay rule is used up): kill the worker.
+  await until(() => stack.stripe!.faults.list().length === 0, 'the capture request');
+  first.kill('SIGKILL');
+  await new Promise((resolve) => first.once('exit', resolve));
+
+  await startWorkerProcess();
+  const done = await waitForOrder(stack, order.orderId, isFinal, 45_000);
+
+  expect(done.state).toBe('completed');
+  expect(stack.stripe!.stats.forIntent(paymentIntentId)).toMatchObject({
+    authorizations: 1,
+    captures: 1,
+    cancels: 0,
+    refunds: 0,
+  });
+  const connections = stack.simulators!.calendarSync.resources();
+  expect(connections.filter((c) => c.tenantId === order.tenantId)).toHaveLength(1);
+}, 90_000);
