@@ -6,7 +6,7 @@ import { startStripeEmulator } from './stripe-emulator';
  * the variables that point the payments client (and a webhook receiver) at it.
  */
 const envSchema = z.object({
-  STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(12_111),
+  STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(4020),
   STRIPE_EMULATOR_SECRET_KEY: z.string().startsWith('sk_test_').optional(),
   /** Where to send events, e.g. the API's webhook route. */
   STRIPE_EMULATOR_WEBHOOK_URL: z.url().optional(),

@@ -4,7 +4,7 @@ import type {
   EmulatedPaymentIntent,
   EmulatedPaymentMethod,
 } from './emulated-objects';
-import type { EmulatorState, RequestContext } from './emulator-state';
+import { NO_REQUEST, type EmulatorState, type RequestContext } from './emulator-state';
 import { newId, nowSeconds } from './ids';
 import { cardNumberOf } from './payment-method-rules';
 import { EmulatedStripeError, stripeErrors } from './stripe-error';
@@ -95,7 +95,8 @@ export function authenticateIntent(
       intent,
     );
   }
-  const request: RequestContext = { requestId: null, idempotencyKey: null };
+  // The customer acts in the browser, not through an API request of ours.
+  const request = NO_REQUEST;
   const method = intent.payment_method
     ? state.paymentMethods.get(intent.payment_method)
     : undefined;

@@ -130,6 +130,20 @@ describe('webhook delivery', () => {
     expect(emulator.webhooks.attempts().filter((attempt) => attempt.delivered)).toHaveLength(0);
   });
 
+  test('when the receiver cannot be reached, then each attempt is recorded as a connection failure and delivery stops after the configured attempts', async () => {
+    await start(() => 200, ['payment_intent.canceled']);
+    await receiver.close();
+    await authorizeAndCancel('order-webhook-unreachable');
+
+    await emulator.webhooks.idle();
+    const attempts = emulator.webhooks.attempts();
+
+    expect(attempts.map((attempt) => attempt.attempt)).toEqual([1, 2, 3, 4]);
+    expect(attempts.every((attempt) => !attempt.delivered && attempt.error !== undefined)).toBe(
+      true,
+    );
+  });
+
   test('when duplicate mode is on, then every event arrives twice with the same id', async () => {
     await start();
     emulator.webhooks.setModes({ duplicate: true });
