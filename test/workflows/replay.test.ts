@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
@@ -32,4 +32,26 @@ describe('replaying recorded histories', () => {
       ),
     ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
+
+  // Real orders (completed, declined, 3-D Secure, aborted by ops), recorded by
+  // test/harness/record-order-histories.ts against the full local stack.
+  const orderHistories = readdirSync(join(historiesDir, 'orders')).filter((f) =>
+    f.endsWith('.json'),
+  );
+
+  test('there are recorded order histories to replay', () => {
+    expect(orderHistories.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test.each(orderHistories)(
+    'the order workflow replays the recorded history %s without a determinism error',
+    async (file) => {
+      await expect(
+        Worker.runReplayHistory(
+          { workflowsPath: require.resolve('../../workflows') },
+          loadHistory(`orders/${file}`),
+        ),
+      ).resolves.toBeUndefined();
+    },
+  );
 });
