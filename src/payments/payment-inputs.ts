@@ -19,10 +19,13 @@ const currency = z
   .string()
   .regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO currency code')
   .transform((code) => code.toLowerCase());
-/** Stripe's limits: 50 keys of up to 40 characters, values of up to 500. */
+/**
+ * Stripe's limits: 50 keys of up to 40 characters, values of up to 500. One key is ours
+ * (`order_id`), and it wins over a caller's key of that name.
+ */
 const metadata = z
   .record(z.string().min(1).max(40), z.string().max(500))
-  .refine((record) => Object.keys(record).length <= 50, 'must have at most 50 keys');
+  .refine((record) => Object.keys(record).length <= 49, 'must have at most 49 keys');
 const description = z.string().min(1).max(1000);
 
 export const customerIdSchema = stripeId('cus');
