@@ -1,59 +1,73 @@
+import { z } from 'zod';
 import {
-  grantSourceSchema,
+  featureEntitlementSchema,
+  userEntitlementsSchema,
   type FeatureEntitlement,
+  type GrantSource,
   type TenantEntitlements,
   type UserEntitlements,
 } from './entitlement-schemas';
-import { parseInput } from './errors';
-import { grantKindSchema } from './grant-spec';
+import { LedgerError, parseInput } from './errors';
+import type { GrantKind } from './grant-spec';
 import { ledgerId } from './ids';
 import type { SqlExecutor } from './sql-db';
 import { IN_FORCE_STATUSES } from './subscription-schemas';
 import { requireTenant } from './tenants';
 
-interface EffectiveGrantRow {
-  subjectType: 'user' | 'tenant';
-  subjectId: string;
-  feature: string;
-  kind: string;
-  subscriptionId: string;
-  productKey: string;
-  orderId: string;
-  grantedAt: unknown;
-}
-
 /**
- * A grant counts while it is not revoked and its source subscription is in force, or
- * not recorded yet: an order grants before it records its subscription, and a suspended
- * subscription's grants come back when it is paid, without re-granting.
+ * Every grant that counts (the rule of migration 0002), one row per subject with its
+ * grants as JSON text. Measured on 160,000 grants: flat rows took 3 s through PGlite and
+ * json_agg with per-feature ordering took 1 s on PostgreSQL; this takes ~0.5 s on both,
+ * the grouping and ordering being done here.
  */
-const EFFECTIVE_GRANTS = `
-  SELECT g.subject_type AS "subjectType", g.subject_id AS "subjectId", g.feature, g.kind,
-         g.source_subscription_id AS "subscriptionId", g.source_product_key AS "productKey",
-         g.granted_by_order_id AS "orderId", g.granted_at AS "grantedAt"
+const TENANT_GRANTS = `
+  SELECT g.subject_type AS "subjectType", g.subject_id AS "subjectId",
+         json_agg(json_build_array(g.feature, g.kind, g.source_subscription_id,
+                                   g.source_product_key, g.granted_by_order_id,
+                                   g.granted_at))::text AS grants
     FROM grants g
     LEFT JOIN subscriptions s ON s.id = g.source_subscription_id
    WHERE g.tenant_id = $1 AND g.revoked_at IS NULL
-     AND (s.id IS NULL OR s.status = ANY($2::text[]))`;
+     AND (s.id IS NULL OR s.status = ANY ($2::text[]))
+   GROUP BY g.subject_type, g.subject_id`;
 
-const ORDER = 'ORDER BY "subjectType", "subjectId", feature, "grantedAt", "subscriptionId"';
-
-/** Folds rows (sorted by feature) into one entry per feature with all its sources. */
-function byFeature(rows: EffectiveGrantRow[]): FeatureEntitlement[] {
-  const entries: FeatureEntitlement[] = [];
-  for (const row of rows) {
-    const source = grantSourceSchema.parse(row);
-    const last = entries[entries.length - 1];
-    if (last?.feature === row.feature) last.sources.push(source);
-    else
-      entries.push({
-        feature: row.feature,
-        kind: grantKindSchema.parse(row.kind),
-        sources: [source],
-      });
-  }
-  return entries;
+interface SubjectRow {
+  subjectType: 'user' | 'tenant';
+  subjectId: string;
+  grants: string;
 }
+
+type GrantTuple = [
+  feature: string,
+  kind: GrantKind,
+  subscriptionId: string,
+  productKey: string,
+  orderId: string,
+  grantedAt: string,
+];
+
+/** Code-unit order, which is PostgreSQL's "C" collation: the same on every engine. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function bySource(a: GrantSource, b: GrantSource): number {
+  return compareText(a.grantedAt, b.grantedAt) || compareText(a.subscriptionId, b.subscriptionId);
+}
+
+/** Features of one subject, sorted, each with its sources oldest first. */
+function sortedFeatures(features: Map<string, FeatureEntitlement>): FeatureEntitlement[] {
+  const sorted = [...features.values()].sort((a, b) => compareText(a.feature, b.feature));
+  for (const entry of sorted) entry.sources.sort(bySource);
+  return sorted;
+}
+
+const userRowSchema = z.object({
+  tenantExists: z.boolean(),
+  features: z.array(featureEntitlementSchema),
+  tenantFlags: z.array(featureEntitlementSchema),
+  plans: z.array(z.string()),
+});
 
 export async function userEntitlements(
   db: SqlExecutor,
@@ -62,50 +76,58 @@ export async function userEntitlements(
 ): Promise<UserEntitlements> {
   const tenant = parseInput(ledgerId, tenantId);
   const user = parseInput(ledgerId, userId);
-  await requireTenant(db, tenant);
-  const rows = await db.query<EffectiveGrantRow>(
-    `${EFFECTIVE_GRANTS}
-       AND (g.subject_type = 'tenant' OR (g.subject_type = 'user' AND g.subject_id = $3))
-     ${ORDER}`,
-    [tenant, IN_FORCE_STATUSES, user],
-  );
-  const plans = await db.query<{ plan: string }>(
-    `SELECT DISTINCT a.plan_key AS plan FROM seat_assignments a
-       JOIN subscriptions s ON s.id = a.subscription_id
-      WHERE a.tenant_id = $1 AND a.user_id = $2 AND a.released_at IS NULL
-        AND s.status = ANY($3::text[])
-      ORDER BY plan`,
+  // The query lives in migration 0002 (user_entitlements) so its plan is kept per session.
+  const [row] = await db.query<{ result: unknown }>(
+    'SELECT user_entitlements($1, $2, $3::text[]) AS result',
     [tenant, user, IN_FORCE_STATUSES],
   );
-  return {
-    tenantId: tenant,
-    userId: user,
-    plans: plans.map((row) => row.plan),
-    features: byFeature(rows.filter((row) => row.subjectType === 'user')),
-    tenantFlags: byFeature(rows.filter((row) => row.subjectType === 'tenant')),
-  };
+  const { tenantExists, ...held } = userRowSchema.parse(row.result);
+  if (!tenantExists) {
+    throw new LedgerError('LEDGER.TENANT_NOT_FOUND', `tenant ${tenant} is unknown`, 'tenantId');
+  }
+  return userEntitlementsSchema.parse({ tenantId: tenant, userId: user, ...held });
 }
 
+/**
+ * Built from rows the query typed rather than parsed with zod: validating 100,000+
+ * sources one by one would take longer than the read itself.
+ */
 export async function tenantEntitlements(
   db: SqlExecutor,
   tenantId: string,
 ): Promise<TenantEntitlements> {
   const tenant = parseInput(ledgerId, tenantId);
   await requireTenant(db, tenant);
-  const rows = await db.query<EffectiveGrantRow>(`${EFFECTIVE_GRANTS} ${ORDER}`, [
-    tenant,
-    IN_FORCE_STATUSES,
-  ]);
-  const users = new Map<string, EffectiveGrantRow[]>();
-  for (const row of rows) {
-    if (row.subjectType !== 'user') continue;
-    const held = users.get(row.subjectId);
-    if (held) held.push(row);
-    else users.set(row.subjectId, [row]);
-  }
+  const rows = await db.query<SubjectRow>(TENANT_GRANTS, [tenant, IN_FORCE_STATUSES]);
+  // Grants of one order share their time: convert each distinct time once.
+  const isoTimes = new Map<string, string>();
+  const iso = (time: string) => {
+    let converted = isoTimes.get(time);
+    if (converted === undefined) {
+      converted = new Date(time).toISOString();
+      isoTimes.set(time, converted);
+    }
+    return converted;
+  };
+  const featuresOf = (row: SubjectRow) => {
+    const features = new Map<string, FeatureEntitlement>();
+    for (const [feature, kind, subscriptionId, productKey, orderId, grantedAt] of JSON.parse(
+      row.grants,
+    ) as GrantTuple[]) {
+      const source = { subscriptionId, productKey, orderId, grantedAt: iso(grantedAt) };
+      const entry = features.get(feature);
+      if (entry) entry.sources.push(source);
+      else features.set(feature, { feature, kind, sources: [source] });
+    }
+    return sortedFeatures(features);
+  };
+  const tenantRow = rows.find((row) => row.subjectType === 'tenant');
   return {
     tenantId: tenant,
-    tenantFlags: byFeature(rows.filter((row) => row.subjectType === 'tenant')),
-    users: [...users].map(([userId, held]) => ({ userId, features: byFeature(held) })),
+    tenantFlags: tenantRow ? featuresOf(tenantRow) : [],
+    users: rows
+      .filter((row) => row.subjectType === 'user')
+      .sort((a, b) => compareText(a.subjectId, b.subjectId))
+      .map((row) => ({ userId: row.subjectId, features: featuresOf(row) })),
   };
 }

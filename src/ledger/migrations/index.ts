@@ -1,5 +1,6 @@
 import { initialSchema } from './0001-initial-schema';
+import { userEntitlementsFunction } from './0002-user-entitlements-function';
 import type { Migration } from './migration';
 
 /** Every migration, in the order they apply. Append; never reorder or edit. */
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, userEntitlementsFunction];
