@@ -54,7 +54,7 @@ function startWorkerProcess(): Promise<ChildProcess> {
   workers.push(child);
   return new Promise((resolve, reject) => {
     let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('worker polling')) resolve(child);
     });
