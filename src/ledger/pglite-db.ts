@@ -37,6 +37,7 @@ class PgliteThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, (reply: WorkerReply) => void>();
   private nextId = 1;
+  private exited = false;
 
   constructor(dataDir: string | undefined) {
     this.worker = new Worker(PGLITE_WORKER_SOURCE, {
@@ -50,10 +51,15 @@ class PgliteThread {
     this.worker.unref();
     this.worker.on('message', (reply: WorkerReply) => this.settle(reply));
     this.worker.on('error', (error) => this.failAll(error.message));
-    this.worker.on('exit', (code) => this.failAll(`PGlite thread exited with code ${code}`));
+    this.worker.on('exit', (code) => {
+      this.exited = true;
+      this.failAll(`PGlite thread exited with code ${code}`);
+    });
   }
 
   async send(op: 'query' | 'exec' | 'close', sql = '', params: unknown[] = []): Promise<unknown[]> {
+    // A message to an exited thread is dropped silently: fail instead of waiting forever.
+    if (this.exited) throw new PgliteError('the PGlite database is closed', {});
     const id = this.nextId++;
     const reply = await new Promise<WorkerReply>((resolve) => {
       if (this.pending.size === 0) this.worker.ref();

@@ -47,3 +47,15 @@ describe.each(ledgerEngines())('ledger migrations on %s', (engine) => {
     expect(recorded[0].count).toBe(migrations.length);
   });
 });
+
+describe('a closed database', () => {
+  it.each(ledgerEngines())(
+    'when %s is queried after close, then the query fails instead of hanging',
+    async (engine) => {
+      const database = await openTestDatabase(engine);
+      await database.dispose();
+
+      await expect(database.db.query('SELECT 1')).rejects.toThrow();
+    },
+  );
+});
