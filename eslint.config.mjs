@@ -12,6 +12,9 @@ const forbiddenInWorkflows = [
   'pg',
   '@electric-sql/pglite',
   'fastify',
+  // Schemas and the catalog run at checkout; the plan reaches the workflow as data,
+  // which keeps the workflow bundle to the SDK and our own orchestration code.
+  'zod',
   '@temporalio/client',
   '@temporalio/worker',
   '@temporalio/activity',
@@ -46,7 +49,17 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities', '**/activities/*', '**/src/ledger/*', '**/src/payments/*'],
+              group: [
+                '**/activities',
+                '**/activities/*',
+                '**/src/ledger',
+                '**/src/ledger/*',
+                '**/src/payments',
+                '**/src/payments/*',
+                '**/src/catalog',
+                '**/src/catalog/*',
+                '**/src/domain/purchase',
+              ],
               allowTypeImports: true,
               message: 'Workflows import activities and services as types only (import type).',
             },

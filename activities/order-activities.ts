@@ -2,7 +2,7 @@ import type { Ledger } from '../src/ledger';
 import type { Payments } from '../src/payments';
 import type { ProvisioningClients } from '../src/provisioning/provisioning-clients';
 import type { GrantSpec } from '../src/catalog';
-import type { ProvisioningRequest, SubscriptionRecord } from '../workflows/order-plan';
+import type { ProvisioningRequest, SubscriptionRecord } from '../workflows/order-types';
 import { classify } from './failures';
 
 export interface OrderActivityDeps {

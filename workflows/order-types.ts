@@ -3,6 +3,8 @@
  * orders with an `OrderInput` and read an `OrderStatus`. Plain JSON, no classes, so it
  * crosses Temporal's payload converter and the HTTP API unchanged.
  */
+import type { GrantSpec, Price } from '../src/catalog';
+import type { BillingPeriod } from '../src/domain/billing-period';
 import type { Purchase } from '../src/domain/purchase';
 
 export const STEPS = [
@@ -46,10 +48,45 @@ export interface OrderPolicy {
   attentionDeadlineMs: number;
 }
 
+export type ProvisioningRequest =
+  | {
+      kind: 'calendar-sync-connection';
+      externalId: string;
+      tenantId: string;
+      setup: { provider: string; settings: Record<string, unknown> };
+    }
+  | { kind: 'cep-portal'; externalId: string; tenantId: string; languages: string[] };
+
+export interface SubscriptionRecord {
+  id: string;
+  tenantId: string;
+  kind: 'plan' | 'addon';
+  productKey: string;
+  seats: number | null;
+  period: BillingPeriod;
+  catalogVersion: number;
+  currentPeriodStart: string;
+  currentPeriodEnd: string;
+  settings: Record<string, unknown>;
+  orderId: string;
+}
+
+/** Everything the order will do, decided up front from the input and the catalog. */
+export interface OrderPlan {
+  price: Price;
+  description: string;
+  grants: GrantSpec[];
+  seats?: { plan: string; userIds: string[] };
+  provisioning?: ProvisioningRequest;
+  subscription: SubscriptionRecord;
+}
+
 export interface OrderInput {
   purchase: Purchase;
   /** The catalog version the order is sold under; the subscription keeps it until renewal. */
   catalogVersion: number;
+  /** Validated and priced at checkout (src/orders/order-plan.ts). */
+  plan: OrderPlan;
   policy: OrderPolicy;
 }
 

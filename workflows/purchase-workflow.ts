@@ -5,11 +5,9 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/order-activities';
 import { NEEDS_ATTENTION, ORDER_STATE } from '../src/domain/search-attributes';
-import { planOrder, type OrderPlan } from './order-plan';
 import {
   checkoutUpdate,
   opsDecisionUpdate,
@@ -156,7 +154,6 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
         status.stepsDone.push(step);
         return result;
       } catch (error: unknown) {
-        if (error instanceof PaymentDeclined || isInvalidInput(error)) throw error;
         const decision = await awaitDecision('forward', step, error);
         if (decision.action === 'abort') throw new OrderAborted(decision.reason ?? 'aborted');
       }
@@ -175,12 +172,10 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     }
   };
 
-  let plan: OrderPlan;
+  const { plan } = input;
   try {
-    plan = await runStep('validate', 'received', async () =>
-      planOrder(input, workflowInfo().startTime.getTime()),
-    );
-    status.stepsDone.push('price');
+    // Validated and priced at checkout; the plan came with the input.
+    status.stepsDone.push('validate', 'price');
     status.amount = { currency: plan.price.currency, total: plan.price.amount };
 
     let customerId = '';
@@ -312,16 +307,6 @@ function checkoutResult(status: OrderStatus): CheckoutResult {
       status.state === 'awaiting-authentication' ? status.payment?.clientSecret : undefined,
     declineReason: status.declineReason,
   };
-}
-
-/**
- * Bad input ends the order at once: the same order would fail the same way. Every other
- * failure, retryable or not (a conflict, a refused token, a full seat count), parks the
- * order for ops, who can fix the cause and retry rather than lose the sale.
- */
-function isInvalidInput(error: unknown): boolean {
-  const root = error instanceof ActivityFailure ? error.cause : error;
-  return root instanceof ApplicationFailure && root.type === 'ORDER.INVALID_INPUT';
 }
 
 function describeError(step: string, error: unknown): OrderError {

@@ -1,61 +1,31 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import {
   addonOf,
-  CatalogError,
   getCatalog,
   grantsForAddon,
   grantsForPlan,
+  InvalidInputError,
   priceOf,
-  type GrantSpec,
-  type Price,
-} from '../src/catalog';
-import type { BillingPeriod } from '../src/domain/billing-period';
-import { subscriptionIdFor, type OrderInput } from './order-types';
-
-export type ProvisioningRequest =
-  | {
-      kind: 'calendar-sync-connection';
-      externalId: string;
-      tenantId: string;
-      setup: { provider: string; settings: Record<string, unknown> };
-    }
-  | { kind: 'cep-portal'; externalId: string; tenantId: string; languages: string[] };
-
-export interface SubscriptionRecord {
-  id: string;
-  tenantId: string;
-  kind: 'plan' | 'addon';
-  productKey: string;
-  seats: number | null;
-  period: BillingPeriod;
-  catalogVersion: number;
-  currentPeriodStart: string;
-  currentPeriodEnd: string;
-  settings: Record<string, unknown>;
-  orderId: string;
-}
-
-/** Everything the order will do, decided up front from the input and the catalog. */
-export interface OrderPlan {
-  price: Price;
-  description: string;
-  grants: GrantSpec[];
-  seats?: { plan: string; userIds: string[] };
-  provisioning?: ProvisioningRequest;
-  subscription: SubscriptionRecord;
-}
+} from '../catalog';
+import type { BillingPeriod } from '../domain/billing-period';
+import type { Purchase } from '../domain/purchase';
+import {
+  subscriptionIdFor,
+  type OrderPlan,
+  type ProvisioningRequest,
+} from '../../workflows/order-types';
 
 /** The portal languages when checkout names none. */
 const DEFAULT_PORTAL_LANGUAGES = ['en'];
 
 /**
  * Validates and prices the order against the catalog version it is sold under and lists
- * the grants and provisioning it implies. Pure: the workflow runs it directly, so the
- * plan is part of the replayed history's decisions, not an activity result.
- * `now` is the workflow's start time, so the subscription period never shifts on replay.
+ * the grants and provisioning it implies, at checkout. The plan travels in the workflow's
+ * input: what an order will do is fixed when it is placed, so neither a catalog release
+ * nor a code change can alter an order in flight, and the workflow bundle carries no
+ * catalog or schema code. Throws a CatalogError naming the field for bad input.
  */
-export function planOrder({ purchase, catalogVersion }: OrderInput, now: number): OrderPlan {
-  try {
+export function planOrder(purchase: Purchase, catalogVersion: number, now: number): OrderPlan {
+  {
     const catalog = getCatalog(catalogVersion);
     const subscriptionId = subscriptionIdFor(purchase.orderId);
     const periodStart = new Date(now);
@@ -106,28 +76,18 @@ export function planOrder({ purchase, catalogVersion }: OrderInput, now: number)
         settings: purchase.settings ? { ...purchase.settings } : {},
       },
     };
-  } catch (error: unknown) {
-    // Bad input is a business outcome: retrying the same order would fail the same way.
-    if (error instanceof CatalogError) {
-      throw ApplicationFailure.nonRetryable(error.message, 'ORDER.INVALID_INPUT', error.field);
-    }
-    throw error;
   }
 }
 
 function provisioningFor(
   kind: string,
   subscriptionId: string,
-  purchase: Extract<OrderInput['purchase'], { kind: 'addon' }>,
+  purchase: Extract<Purchase, { kind: 'addon' }>,
 ): ProvisioningRequest | undefined {
   switch (kind) {
     case 'calendar-sync-connection':
       if (!purchase.settings) {
-        throw ApplicationFailure.nonRetryable(
-          `settings: required for add-on "${purchase.addon}"`,
-          'ORDER.INVALID_INPUT',
-          'settings',
-        );
+        throw new InvalidInputError('settings', `required for add-on "${purchase.addon}"`);
       }
       return {
         kind,

@@ -7,6 +7,7 @@ import {
 import { ORDER_KIND, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
 import type { Purchase } from '../domain/purchase';
+import { planOrder } from './order-plan';
 import {
   checkoutUpdate,
   opsDecisionUpdate,
@@ -54,10 +55,11 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
      * outcome. Sending the same checkout twice, even at once, yields one workflow.
      */
     async placeOrder(purchase: Purchase): Promise<CheckoutResult> {
+      const plan = planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now());
       const start = new WithStartWorkflowOperation<typeof purchaseWorkflow>('purchaseWorkflow', {
         workflowId: orderWorkflowId(purchase.orderId),
         taskQueue,
-        args: [{ purchase, catalogVersion: CURRENT_CATALOG_VERSION, policy }],
+        args: [{ purchase, catalogVersion: CURRENT_CATALOG_VERSION, plan, policy }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         typedSearchAttributes: [
           { key: TENANT_ID, value: purchase.tenantId },
