@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isLedgerError, type LedgerErrorCode } from '../ledger';
+import { OrderError } from '../orders/order-service';
 import { ApiError } from './api-error';
 
 interface ErrorBody {
@@ -15,6 +16,14 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   'LEDGER.INVALID_TRANSITION': 409,
   'LEDGER.SEATS_EXCEEDED': 409,
   'LEDGER.PLAN_ALREADY_ASSIGNED': 409,
+};
+
+const ORDER_STATUS: Record<OrderError['code'], number> = {
+  'ORDER.NOT_FOUND': 404,
+  // An order id reused for another purchase, or a decision the order cannot take now:
+  // the request conflicts with the order's state, and repeating it will not help.
+  'ORDER.CONFLICT': 409,
+  'ORDER.DECISION_REJECTED': 409,
 };
 
 function isFastifyClientError(error: unknown): error is FastifyError & { statusCode: number } {
@@ -41,6 +50,12 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return {
       status: LEDGER_STATUS[error.code],
       body: { error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } },
+    };
+  }
+  if (error instanceof OrderError) {
+    return {
+      status: ORDER_STATUS[error.code],
+      body: { error: { code: error.code, message: error.message } },
     };
   }
   if (isFastifyClientError(error)) {

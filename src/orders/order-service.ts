@@ -88,13 +88,21 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
 
     /** Ops: retry the failed step, or abort (compensate) an order that needs attention. */
     async decide(orderId: string, decision: OpsDecision): Promise<OrderStatus> {
-      await this.getOrder(orderId);
+      const current = await this.getOrder(orderId);
       try {
         return await handleFor(orderId).executeUpdate(opsDecisionUpdate, { args: [decision] });
       } catch (error: unknown) {
         if (error instanceof WorkflowUpdateFailedError) {
           const cause = error.cause instanceof Error ? error.cause.message : error.message;
           throw new OrderError('ORDER.DECISION_REJECTED', cause);
+        }
+        // The order answered the query above, so "not found" here means its workflow has
+        // finished: Temporal refuses updates to closed workflows. Nothing is left to decide.
+        if (error instanceof WorkflowNotFoundError) {
+          throw new OrderError(
+            'ORDER.DECISION_REJECTED',
+            `order ${orderId} does not need attention (state ${current.state})`,
+          );
         }
         throw error;
       }
