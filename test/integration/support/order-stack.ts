@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { isLedgerError } from '../../../src/ledger';
 import { startLocalStack, type LocalStack } from '../../../src/dev/local-stack';
 import type { OrderStatus } from '../../../workflows/order-types';
 
@@ -84,6 +86,46 @@ export async function waitForOrder(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Lists workflow executions matching a visibility query until `done` holds of them:
+ * search attributes reach Temporal's visibility store a moment after the workflow sets them.
+ */
+export async function waitForVisibility(
+  stack: OrderStack,
+  query: string,
+  done: (executions: WorkflowExecutionInfo[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<WorkflowExecutionInfo[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const executions: WorkflowExecutionInfo[] = [];
+    for await (const execution of stack.client.workflow.list({ query })) {
+      executions.push(execution);
+    }
+    if (done(executions)) return executions;
+    if (Date.now() > deadline) {
+      const seen = executions.map((e) => `${e.workflowId}:${e.status.name}`).join(', ');
+      throw new Error(`visibility query ${query} did not list what was expected: [${seen}]`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Every feature and flag the tenant holds, as `subject:feature`; none for an unknown tenant. */
+export async function heldLicenses(stack: OrderStack, tenantId: string): Promise<string[]> {
+  const entitlements = await stack.services.ledger
+    .tenantEntitlements(tenantId)
+    .catch((error: unknown) => {
+      if (isLedgerError(error) && error.code === 'LEDGER.TENANT_NOT_FOUND') return undefined;
+      throw error;
+    });
+  if (!entitlements) return [];
+  return [
+    ...entitlements.tenantFlags.map((f) => `tenant:${f.feature}`),
+    ...entitlements.users.flatMap((u) => u.features.map((f) => `${u.userId}:${f.feature}`)),
+  ].sort();
 }
 
 export const isFinal = (status: OrderStatus) =>
