@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
+import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { cacheDir } from './cache-dir';
 import { resolveTemporalCli, type BinaryOptions } from './temporal-cli';
@@ -56,11 +58,32 @@ export async function startTimeSkippingServer(
   options: BinaryOptions = {},
 ): Promise<TestWorkflowEnvironment> {
   const exe = await executable(resolveTestServer, options);
+  let env: TestWorkflowEnvironment;
   try {
-    return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: exe } });
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: exe } });
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal time-skipping test server', exe, error));
   }
+  // The test server refuses undeclared search attributes, as a real server does.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((key) => [key.name, indexedValueType(key.type)]),
+    ),
+  });
+  return env;
+}
+
+function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
+  const types: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+    [SearchAttributeType.KEYWORD]:
+      temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    [SearchAttributeType.BOOL]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  };
+  const indexed = types[type];
+  if (indexed === undefined)
+    throw new Error(`no indexed value type for search attribute type ${type}`);
+  return indexed;
 }
 
 function howToFix(what: string, exe: EphemeralServerExecutable, error: unknown): string {

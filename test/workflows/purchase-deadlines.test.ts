@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startLocalStack, type LocalStack } from '../../src/dev/local-stack';
+import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
+import { purchaseSchema } from '../../src/domain/purchase';
+import { planOrder } from '../../src/orders/order-plan';
+import { orderPolicy } from '../../src/runtime/temporal';
+import { startTimeSkippingServer } from '../../src/temporal-binaries/servers';
+import { orderWorkflowId, type OrderInput } from '../../workflows/order-types';
+import { purchaseWorkflow } from '../../workflows/purchase-workflow';
+
+/**
+ * The order's deadlines at their production defaults (30 minutes for 3-D Secure, 72 hours
+ * for an ops decision), on the time-skipping server: the timers fire at once, while the
+ * activities still run against the real local services.
+ */
+let env: TestWorkflowEnvironment;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  stack = await startLocalStack({
+    ephemeralPorts: true,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: `deadlines-${randomUUID()}`,
+      PGLITE_DATA_DIR: 'memory://',
+      ORDER_STEP_ATTEMPTS: '2',
+      ORDER_STEP_INITIAL_INTERVAL_MS: '100',
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await env?.teardown();
+});
+
+function orderInput(fields: Record<string, unknown>): OrderInput {
+  const purchase = purchaseSchema.parse({
+    orderId: `order-${randomUUID().slice(0, 8)}`,
+    tenantId: `tenant-${randomUUID().slice(0, 8)}`,
+    customer: { email: 'billing@example.com' },
+    period: 'month',
+    paymentMethod: 'pm_card_visa',
+    ...fields,
+  });
+  return {
+    purchase,
+    catalogVersion: CURRENT_CATALOG_VERSION,
+    plan: planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now()),
+    policy: orderPolicy(stack.config),
+  };
+}
+
+function run(input: OrderInput) {
+  return env.client.workflow.execute(purchaseWorkflow, {
+    workflowId: orderWorkflowId(input.purchase.orderId),
+    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+  });
+}
+
+test('when the customer never completes 3-D Secure, the order is cancelled after 30 minutes and the hold released', async () => {
+  const startedAt = await env.currentTimeMs();
+  const status = await run(
+    orderInput({
+      kind: 'plan',
+      plan: 'sales-essentials',
+      seats: 1,
+      paymentMethod: 'pm_card_authenticationRequired',
+    }),
+  );
+
+  expect(status.state).toBe('compensated');
+  expect(status.error?.message).toMatch(/3-D Secure/);
+  expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(30 * 60 * 1000);
+  const intent = await stack
+    .stripe!.createClient()
+    .paymentIntents.retrieve(status.payment!.paymentIntentId);
+  expect(intent.status).toBe('canceled');
+});
+
+test('when nobody decides on an order that needs attention, it aborts by itself after 72 hours and compensates', async () => {
+  // Creating the portal fails as often as the step is tried; deleting it still works.
+  stack.simulators!.cep.faults.failNext(2, 503, { method: 'PUT' });
+  try {
+    const startedAt = await env.currentTimeMs();
+    const status = await run(orderInput({ kind: 'addon', addon: 'cep' }));
+
+    expect(status.state).toBe('compensated');
+    expect(status.decisions).toEqual([
+      expect.objectContaining({ action: 'abort', by: 'attention-deadline', step: 'provision' }),
+    ]);
+    expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(72 * 60 * 60 * 1000);
+    expect(stack.stripe!.stats.forIntent(status.payment!.paymentIntentId)).toMatchObject({
+      captures: 0,
+      cancels: 1,
+    });
+    const tenant = await stack.services.ledger.tenantEntitlements(status.tenantId);
+    expect(tenant.tenantFlags).toEqual([]);
+  } finally {
+    stack.simulators!.cep.faults.clear();
+  }
+});
