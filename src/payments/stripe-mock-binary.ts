@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../temporal-binaries/cache-dir';
-import { findOnPath, isExecutable, runLogged } from '../temporal-binaries/run-command';
+import { buildIntoCache, goInstall } from '../temporal-binaries/cached-build';
+import { findOnPath, isExecutable } from '../temporal-binaries/run-command';
 
 /**
  * stripe-mock, Stripe's stateless mock generated from its OpenAPI spec: the contract
@@ -54,28 +54,13 @@ export async function resolveStripeMock(
   const go = findOnPath('go', env.PATH);
   if (!go) return undefined;
 
-  // Build into a private directory and rename it into place, so that two processes
-  // building at once never see (or leave) a half-written binary.
   const cached = cachedStripeMockPath(env);
   const finalDir = join(cacheDir(env), `stripe-mock-${STRIPE_MOCK_VERSION}`);
-  const buildDir = `${finalDir}.build-${process.pid}`;
-  mkdirSync(buildDir, { recursive: true });
   log(
     `Building stripe-mock ${STRIPE_MOCK_VERSION} with go install (first run only) into ${finalDir}`,
   );
-  try {
-    await runLogged(go, ['install', `${STRIPE_MOCK_MODULE}@${STRIPE_MOCK_VERSION}`], {
-      env: { ...env, GOBIN: buildDir, GOFLAGS: '-trimpath' },
-      log: (line) => log(`  go: ${line}`),
-    });
-    try {
-      renameSync(buildDir, finalDir);
-    } catch (error: unknown) {
-      // Another process finished first; its binary is as good as ours.
-      if (!isExecutable(cached)) throw error;
-    }
-  } finally {
-    rmSync(buildDir, { recursive: true, force: true });
-  }
+  await buildIntoCache(finalDir, (binDir) =>
+    goInstall({ go, module: STRIPE_MOCK_MODULE, version: STRIPE_MOCK_VERSION, binDir, env, log }),
+  );
   return cached;
 }

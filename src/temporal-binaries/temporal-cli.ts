@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from './cache-dir';
-import { findOnPath, isExecutable, runLogged } from './run-command';
+import { buildIntoCache, goInstall } from './cached-build';
+import { findOnPath, isExecutable } from './run-command';
 
 /**
  * The newest CLI tag that `go install` can build: later tags carry `replace`
@@ -40,30 +40,15 @@ export async function resolveTemporalCli(options: BinaryOptions = {}): Promise<s
   const go = findOnPath('go', env.PATH);
   if (!go) return undefined;
 
-  // Build into a private directory and rename it into place, so that two processes
-  // building at once never see (or leave) a half-written binary.
   const finalDir = join(cacheDir(env), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
-  const buildDir = `${finalDir}.build-${process.pid}`;
-  mkdirSync(buildDir, { recursive: true });
   log(
     `Building the temporal CLI ${TEMPORAL_CLI_VERSION} with go install (first run only; ` +
       `about 3-6 minutes on 2 cores) into ${finalDir}`,
   );
   const started = Date.now();
-  try {
-    await runLogged(go, ['install', `${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...env, GOBIN: buildDir, GOFLAGS: '-trimpath' },
-      log: (line) => log(`  go: ${line}`),
-    });
-    try {
-      renameSync(buildDir, finalDir);
-    } catch (error: unknown) {
-      // Another process finished first; its binary is as good as ours.
-      if (!isExecutable(cached)) throw error;
-    }
-  } finally {
-    rmSync(buildDir, { recursive: true, force: true });
-  }
+  await buildIntoCache(finalDir, (binDir) =>
+    goInstall({ go, module: CLI_MODULE, version: TEMPORAL_CLI_VERSION, binDir, env, log }),
+  );
   log(`Built the temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
   return cached;
 }

@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from './cache-dir';
+import { buildIntoCache } from './cached-build';
 import { findOnPath, isExecutable, runLogged } from './run-command';
 import type { BinaryOptions } from './temporal-cli';
 
@@ -35,13 +36,11 @@ export async function resolveTestServer(options: BinaryOptions = {}): Promise<st
   if (!java || !isExecutable(java) || !mvn) return undefined;
 
   const finalDir = join(cacheDir(env), `temporal-test-server-${TEST_SERVER_VERSION}`);
-  const buildDir = `${finalDir}.build-${process.pid}`;
-  mkdirSync(buildDir, { recursive: true });
   log(
     `Fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central ` +
       `(first run only; about a minute) into ${finalDir}`,
   );
-  try {
+  await buildIntoCache(finalDir, async (buildDir) => {
     writeFileSync(join(buildDir, 'pom.xml'), fetchPom());
     await runLogged(
       mvn,
@@ -59,14 +58,7 @@ export async function resolveTestServer(options: BinaryOptions = {}): Promise<st
     ].join('\n');
     writeFileSync(join(buildDir, 'temporal-test-server'), wrapper);
     chmodSync(join(buildDir, 'temporal-test-server'), 0o755);
-    try {
-      renameSync(buildDir, finalDir);
-    } catch (error: unknown) {
-      if (!isExecutable(cached)) throw error;
-    }
-  } finally {
-    rmSync(buildDir, { recursive: true, force: true });
-  }
+  });
   return cached;
 }
 
