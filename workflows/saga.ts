@@ -11,7 +11,12 @@ export interface Compensation {
 export class Saga {
   private readonly stack: Compensation[] = [];
 
+  /**
+   * A step that ops retries registers its undo again before it acts again; the undo is
+   * the same, so it stays registered once, in its first place, and runs once.
+   */
   register(name: string, run: () => Promise<void>): void {
+    if (this.stack.some((compensation) => compensation.name === name)) return;
     this.stack.push({ name, run });
   }
 
