@@ -59,7 +59,13 @@ describe('when provisioning keeps failing', () => {
     expect(stack.stripe!.stats.forIntent(parked.payment!.paymentIntentId).captures).toBe(0);
     expect(calendarSync.resources()).toEqual([]);
 
-    // Ops finds it through the API and through the search attribute.
+    // Ops finds it through the search attribute, and through the API that reads it.
+    const visible = await waitForVisibility(
+      stack,
+      `NeedsAttention = true AND TenantId = '${order.tenantId}'`,
+      (executions) => executions.length > 0,
+    );
+    expect(visible.map((e) => e.workflowId)).toEqual([`order-${order.orderId}`]);
     const listed = await stack.http.call<{ orders: { orderId: string; state: string }[] }>(
       'GET',
       `/v1/ops/orders?tenantId=${order.tenantId}`,
@@ -69,12 +75,6 @@ describe('when provisioning keeps failing', () => {
     expect(listed.body.orders).toEqual([
       expect.objectContaining({ orderId: order.orderId, state: 'needs-attention' }),
     ]);
-    const visible = await waitForVisibility(
-      stack,
-      `NeedsAttention = true AND TenantId = '${order.tenantId}'`,
-      (executions) => executions.length > 0,
-    );
-    expect(visible.map((e) => e.workflowId)).toEqual([`order-${order.orderId}`]);
 
     calendarSync.faults.clear();
     const retried = await stack.http.ops('retry', order.orderId);
