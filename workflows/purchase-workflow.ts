@@ -4,6 +4,7 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/order-activities';
@@ -127,6 +128,9 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
       deadline: new Date(now + policy.attentionDeadlineMs).toISOString(),
     };
     setState('needs-attention');
+    // Why it waits travels in the memo, so ops can list stuck orders from visibility
+    // alone, without querying each workflow.
+    upsertMemo({ attention: status.attention });
     const decided = await condition(
       () => pendingDecision !== undefined,
       policy.attentionDeadlineMs,
@@ -140,6 +144,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
         };
     status.decisions.push({ ...decision, step, at: new Date(Date.now()).toISOString() });
     status.attention = undefined;
+    upsertMemo({ attention: null });
     setState(resumeState);
     pendingDecision = undefined;
     return decision;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { CatalogError } from '../catalog';
 import { isLedgerError, type LedgerErrorCode } from '../ledger';
 import { OrderError } from '../orders/order-service';
 import { ApiError } from './api-error';
@@ -50,6 +51,19 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return {
       status: LEDGER_STATUS[error.code],
       body: { error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } },
+    };
+  }
+  if (error instanceof CatalogError) {
+    // Checkout plans an order against the catalog before anything starts.
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          message: error.message,
+          fields: [{ path: error.field, message: error.message }],
+        },
+      },
     };
   }
   if (error instanceof OrderError) {

@@ -4,7 +4,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ORDER_KIND, TENANT_ID } from '../domain/search-attributes';
+import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
 import type { Purchase } from '../domain/purchase';
 import { planOrder } from './order-plan';
@@ -16,6 +16,7 @@ import {
 } from '../../workflows/messages';
 import {
   orderWorkflowId,
+  type Attention,
   type CheckoutResult,
   type OpsDecision,
   type OrderPolicy,
@@ -120,23 +121,46 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
     },
 
     /**
-     * Orders by state from Temporal's visibility store, e.g. every order that needs
-     * attention. Ids and states are validated at the edges ([A-Za-z0-9_-]), so they are
-     * safe inside the query string.
+     * Orders by state from Temporal's visibility store alone (search attributes and the
+     * memo the workflow keeps), so listing never waits on a workflow's worker. Ids and
+     * states are validated at the edges ([A-Za-z0-9_-]), so they are safe in the query.
      */
-    async listOrders(filter: { needsAttention?: boolean; tenantId?: string; state?: string }) {
+    async listOrders(filter: {
+      needsAttention?: boolean;
+      tenantId?: string;
+      state?: string;
+    }): Promise<OrderSummary[]> {
       const clauses = ["WorkflowType = 'purchaseWorkflow'"];
-      if (filter.needsAttention !== undefined)
+      if (filter.needsAttention !== undefined) {
         clauses.push(`NeedsAttention = ${filter.needsAttention}`);
+      }
       if (filter.tenantId) clauses.push(`TenantId = '${filter.tenantId}'`);
       if (filter.state) clauses.push(`OrderState = '${filter.state}'`);
-      const orders: OrderStatus[] = [];
+      const orders: OrderSummary[] = [];
       for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
-        orders.push(await client.workflow.getHandle(execution.workflowId).query(orderStatusQuery));
+        const attributes = execution.typedSearchAttributes;
+        orders.push({
+          orderId: execution.workflowId.replace(/^order-/, ''),
+          tenantId: attributes.get(TENANT_ID) ?? '',
+          kind: attributes.get(ORDER_KIND) ?? '',
+          state: attributes.get(ORDER_STATE) ?? 'received',
+          attention: (execution.memo?.attention as Attention | null | undefined) ?? undefined,
+          startedAt: execution.startTime.toISOString(),
+        });
       }
       return orders;
     },
   };
+}
+
+/** One order as ops lists it: where it stands and, when it waits, why. */
+export interface OrderSummary {
+  orderId: string;
+  tenantId: string;
+  kind: string;
+  state: string;
+  attention?: Attention;
+  startedAt: string;
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

@@ -73,7 +73,15 @@ describe('when provisioning keeps failing', () => {
     );
     expect(listed.status).toBe(200);
     expect(listed.body.orders).toEqual([
-      expect.objectContaining({ orderId: order.orderId, state: 'needs-attention' }),
+      expect.objectContaining({
+        orderId: order.orderId,
+        state: 'needs-attention',
+        attention: expect.objectContaining({
+          phase: 'forward',
+          step: 'provision',
+          error: expect.objectContaining({ type: 'PROVISIONING.UNAVAILABLE' }),
+        }),
+      }),
     ]);
 
     calendarSync.faults.clear();
