@@ -95,7 +95,7 @@ function howToFix(what: string, exe: EphemeralServerExecutable, error: unknown):
   return (
     `Could not start the ${what} from ${from}: ${cause}\n` +
     'Fix: install Go (for the temporal CLI) and Java 17 with Maven (for the test server) so ' +
-    '`npm run temporal:binaries` can build them, or point TEMPORAL_CLI_PATH / ' +
+    '`npm run binaries` can build them, or point TEMPORAL_CLI_PATH / ' +
     'TEMPORAL_TEST_SERVER_PATH at working executables.'
   );
 }
