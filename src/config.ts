@@ -14,7 +14,10 @@ export const configSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('provisioner'),
 
-  DATABASE_URL: optionalUrl,
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   PGLITE_DATA_DIR: z.string().min(1).default('.provisioner/pglite'),
 
   STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),

@@ -1,7 +1,6 @@
 /** The license ledger's public surface: the ledger, its engines, and the types it speaks. */
 export { createLedger, openLedger, type Ledger } from './ledger';
 export { openDatabase, type OpenDatabaseOptions } from './open-database';
-export { ledgerOptionsFromEnv, DEFAULT_PGLITE_DATA_DIR } from './config';
 export { migrate, type MigrationReport } from './migrate';
 export type { SqlDb, SqlExecutor } from './sql-db';
 export { LedgerError, isLedgerError, LEDGER_ERROR_CODES, type LedgerErrorCode } from './errors';

@@ -30,15 +30,7 @@ export async function openServices(config: Config): Promise<Services> {
   const payments = createPayments({
     stripe: createStripeClient({ secretKey: stripeKey, baseUrl: config.STRIPE_API_BASE }),
   });
-  const ledger = await openLedger(
-    config.DATABASE_URL
-      ? { databaseUrl: config.DATABASE_URL }
-      : // PGlite's own name for a database that lives in memory only.
-        {
-          dataDir:
-            config.PGLITE_DATA_DIR === 'memory://' ? undefined : resolve(config.PGLITE_DATA_DIR),
-        },
-  );
+  const ledger = await openLedgerFor(config);
   return { ledger, payments, provisioning, close: () => ledger.close() };
 }
 
@@ -47,4 +39,12 @@ function required(value: string | undefined, name: string): string {
     throw new ConfigError(`${name} is not set (run \`npm start\` to use the local services)`);
   }
   return value;
+}
+
+/** The ledger the config names: PostgreSQL at DATABASE_URL, or PGlite in PGLITE_DATA_DIR. */
+export function openLedgerFor(config: Config): Promise<Ledger> {
+  if (config.DATABASE_URL) return openLedger({ databaseUrl: config.DATABASE_URL });
+  // PGlite's own name for a database that lives in memory only.
+  if (config.PGLITE_DATA_DIR === 'memory://') return openLedger({});
+  return openLedger({ dataDir: resolve(config.PGLITE_DATA_DIR) });
 }

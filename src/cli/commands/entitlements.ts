@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { idParam } from '../../api/params';
 import {
   isLedgerError,
-  ledgerOptionsFromEnv,
-  openLedger,
   type FeatureEntitlement,
   type Ledger,
   type TenantEntitlements,
   type UserEntitlements,
 } from '../../ledger';
+import { loadConfig } from '../../config';
+import { openLedgerFor } from '../../runtime/services';
 import { UsageError, type Command, type CommandIo } from '../command';
 
 const USAGE = 'provisioner entitlements TENANT [USER] [--json]';
@@ -73,13 +73,13 @@ function validId(name: string, value: string): string {
 }
 
 async function openLedgerFromEnv(): Promise<Ledger> {
-  let options;
+  let config;
   try {
-    options = ledgerOptionsFromEnv();
+    config = loadConfig();
   } catch (error: unknown) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  return openLedger(options);
+  return openLedgerFor(config);
 }
 
 function reportLedgerError(error: unknown, io: CommandIo): number {
