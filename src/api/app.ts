@@ -8,6 +8,7 @@ import { installErrorHandling } from './error-handler';
 import { auditRoutes } from './routes/audit';
 import { entitlementRoutes } from './routes/entitlements';
 import { healthRoutes } from './routes/health';
+import { openApiRoutes } from './routes/openapi';
 import { opsRoutes } from './routes/ops';
 import { orderRoutes } from './routes/orders';
 import { seatRoutes } from './routes/seats';
@@ -35,6 +36,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   installAuth(app, deps.apiKeys);
 
   void app.register(healthRoutes(deps));
+  void app.register(openApiRoutes());
   void app.register(entitlementRoutes(deps));
   void app.register(seatRoutes(deps));
   void app.register(auditRoutes(deps));
