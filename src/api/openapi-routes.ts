@@ -4,6 +4,7 @@ import {
   tenantEntitlementsSchema,
   userEntitlementsSchema,
 } from '../ledger';
+import { decisionBody, listQuery } from './routes/ops';
 import { READ_ACCESS, type RouteAccess } from './auth';
 import { jsonSchemaOf, purchaseRequestSchema, type JsonSchema } from './openapi-schemas';
 import { idParam } from './params';
@@ -69,20 +70,6 @@ export const errorResponses: Record<string, Response> = {
 
 const tenantErrors = { '400': error('BadRequest'), '404': error('NotFound') };
 
-const decisionBody: JsonSchema = {
-  type: 'object',
-  properties: {
-    by: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      description: "Who decided, for the order's record.",
-    },
-    reason: { type: 'string', maxLength: 1000 },
-  },
-  required: ['by'],
-};
-
 function opsDecision(action: 'retry' | 'abort', summary: string): RouteDoc {
   return {
     method: 'post',
@@ -92,7 +79,7 @@ function opsDecision(action: 'retry' | 'abort', summary: string): RouteDoc {
     tag: 'ops',
     summary,
     description: 'Only for an order that needs attention; any other state answers 409.',
-    body: { schema: decisionBody },
+    body: { schema: jsonSchemaOf(decisionBody, 'input') },
     responses: {
       '200': answer('The order after the decision.', ref('OrderStatus')),
       '400': error('BadRequest'),
@@ -255,7 +242,7 @@ export const ROUTES: readonly RouteDoc[] = [
         in: 'query',
         required: false,
         description: 'An order state; without it, the orders that need attention.',
-        schema: { type: 'string', pattern: '^[a-z-]{1,40}$', examples: ['needs-attention'] },
+        schema: jsonSchemaOf(listQuery.shape.state, 'input'),
       },
     ],
     responses: {

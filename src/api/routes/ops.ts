@@ -5,12 +5,11 @@ import { idParam } from '../params';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
-const decisionBody = z.object({
-  /** Who decided, for the order's record. */
-  by: z.string().min(1).max(200),
+export const decisionBody = z.object({
+  by: z.string().min(1).max(200).describe("Who decided, for the order's record."),
   reason: z.string().max(1000).optional(),
 });
-const listQuery = z.object({
+export const listQuery = z.object({
   tenantId: idParam.optional(),
   state: z
     .string()
