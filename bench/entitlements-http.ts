@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { parseApiKeys } from '../src/api/api-keys';
 import { buildApi } from '../src/api/app';
 import { createLedger, migrate, openDatabase, type GrantSpec, type Ledger } from '../src/ledger';
+import { TENANT_PLAN_MIX } from './tenant-mix';
 
 const TENANT = 'bench-tenant';
 const USERS = 10_000;
@@ -80,18 +81,7 @@ const ADDON_FEATURES = [
   'multi-language',
 ];
 
-// Mostly single-plan Essentials users, some Premium, some multi-plan (weights of 100).
-const MIX: [weight: number, plans: string[]][] = [
-  [40, ['sales-essentials']],
-  [15, ['sales-premium']],
-  [12, ['service-essentials']],
-  [8, ['service-premium']],
-  [7, ['marketing-essentials']],
-  [3, ['marketing-premium']],
-  [6, ['sales-premium', 'service-essentials']],
-  [5, ['sales-essentials', 'marketing-essentials']],
-  [4, ['sales-premium', 'service-premium', 'marketing-premium']],
-];
+const MIX = TENANT_PLAN_MIX;
 
 function plansOf(userIndex: number): string[] {
   let slot = userIndex % 100;

@@ -10,24 +10,14 @@ import {
   userFeatures,
   type Holdings,
 } from '../src/catalog';
+import { TENANT_PLAN_MIX } from './tenant-mix';
 
 const catalog = getCatalog();
 const MULTI_PLAN_USER = ['sales-premium', 'service-premium', 'marketing-essentials'];
 const TENANT_USERS = 10_000;
 const RUNS = 5;
 
-// A plausible tenant: mostly single-plan Essentials users, some Premium, some multi-plan.
-const MIX: [weight: number, plans: string[]][] = [
-  [40, ['sales-essentials']],
-  [15, ['sales-premium']],
-  [12, ['service-essentials']],
-  [8, ['service-premium']],
-  [7, ['marketing-essentials']],
-  [3, ['marketing-premium']],
-  [6, ['sales-premium', 'service-essentials']],
-  [5, ['sales-essentials', 'marketing-essentials']],
-  [4, ['sales-premium', 'service-premium', 'marketing-premium']],
-];
+const MIX = TENANT_PLAN_MIX;
 
 function main(): void {
   singleUser();

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AdminErrorBody } from '../admin-error-body';
 
 export interface SimulatorResponse {
@@ -16,21 +16,6 @@ export function errorResponse(
 ): SimulatorResponse {
   const body: AdminErrorBody = { error: { code, message, ...(field ? { field } : {}) } };
   return { status, body, headers };
-}
-
-const MAX_BODY_BYTES = 1024 * 1024;
-
-/** The request body as text, or undefined when it is larger than any admin request can be. */
-export async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function writeResponse(

@@ -1,17 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { readBody } from '../../dev/read-body';
 import { ADMIN_ERROR_CODES } from '../admin-error-body';
 import { describeIssue } from '../issue-field';
 import { handleAdminRequest, type AdminRoutesSpec } from './admin-routes';
 import { CONTROL_PREFIX, handleControlRequest } from './control-routes';
 import { createFaultInjector, type FaultDecision, type FaultInjector } from './fault-injector';
-import {
-  errorResponse,
-  readBody,
-  writeResponse,
-  type SimulatorResponse,
-} from './simulator-response';
+import { errorResponse, writeResponse, type SimulatorResponse } from './simulator-response';
 
 export const simulatorOptionsSchema = z.object({
   /** 0 (the default) lets the system pick a free port: tests run side by side. */
