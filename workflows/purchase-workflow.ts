@@ -79,6 +79,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     },
     {
       validator: (decision: OpsDecision) => {
+        if (pendingDecision) throw new Error('another decision on this order is being applied');
         const attention = status.attention;
         if (decision.action === 'abort' && status.state === 'awaiting-authentication') return;
         if (!attention) {
