@@ -109,6 +109,36 @@ describe('when the bank asks for 3-D Secure', () => {
     }
   });
 
+  test('and a webhook arrives late, after the order completed, then it is acknowledged and changes nothing', async () => {
+    const { order, paymentIntentId } = await placeAwaitingAuthentication();
+    stack.stripe!.authenticate(paymentIntentId, 'succeed');
+    const done = await waitForOrder(stack, order.orderId, isFinal);
+    expect(done.state).toBe('completed');
+    await stack.stripe!.webhooks.idle();
+
+    // Stripe resends an event it already delivered, long after the order finished.
+    const events = await stack.stripe!.createClient().events.list({ limit: 100 });
+    const late = events.data.find(
+      (e) =>
+        e.type === 'payment_intent.amount_capturable_updated' &&
+        (e.data.object as { id: string }).id === paymentIntentId,
+    );
+    expect(late).toBeDefined();
+    const payload = JSON.stringify(late);
+    const response = await fetch(`${stack.api.url}/v1/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signWebhookPayload(payload, stack.config.STRIPE_WEBHOOK_SECRET!),
+      },
+      body: payload,
+    });
+
+    expect(response.status).toBe(200);
+    expect((await stack.http.order(order.orderId)).body).toEqual(done);
+    expect(stack.stripe!.stats.forIntent(paymentIntentId).captures).toBe(1);
+  });
+
   test('and the customer never completes it, then the order is cancelled at the deadline and the hold released', async () => {
     const quick = await startOrderStack({ ORDER_AUTHENTICATION_TIMEOUT_MS: '1500' });
     try {
