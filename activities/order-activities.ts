@@ -114,7 +114,7 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
         await provisioning.calendarSync.createConnection({
           externalId: request.externalId,
           tenantId: request.tenantId,
-          ...(request.setup as { provider: 'm365'; settings: { tenantDomain: string } }),
+          ...request.setup,
         });
       } else {
         await provisioning.cep.createPortal({

@@ -6,6 +6,7 @@
 import type { GrantSpec, Price } from '../src/catalog';
 import type { BillingPeriod } from '../src/domain/billing-period';
 import type { Purchase } from '../src/domain/purchase';
+import type { CalendarSyncSetup } from '../src/provisioning/calendar-sync-settings';
 
 export const STEPS = [
   'validate',
@@ -53,7 +54,7 @@ export type ProvisioningRequest =
       kind: 'calendar-sync-connection';
       externalId: string;
       tenantId: string;
-      setup: { provider: string; settings: Record<string, unknown> };
+      setup: CalendarSyncSetup;
     }
   | { kind: 'cep-portal'; externalId: string; tenantId: string; languages: string[] };
 

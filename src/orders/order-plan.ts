@@ -93,10 +93,7 @@ function provisioningFor(
         kind,
         externalId: `calsync-${subscriptionId}`,
         tenantId: purchase.tenantId,
-        setup: {
-          provider: purchase.settings.provider,
-          settings: { ...purchase.settings.settings },
-        },
+        setup: purchase.settings,
       };
     case 'cep-portal':
       return {
