@@ -146,6 +146,10 @@ export interface OpsDecisionRecord extends OpsDecision {
 /** What checkout learns once the payment is authorized, needs the customer, or failed. */
 export interface CheckoutResult {
   orderId: string;
+  /** What the order is for: a repeated order id must name the same purchase. */
+  tenantId: string;
+  kind: 'plan' | 'addon';
+  product: string;
   state: OrderState;
   amount?: { currency: string; total: number };
   /** Present when the customer must complete 3-D Secure in the browser. */

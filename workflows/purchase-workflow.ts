@@ -307,6 +307,9 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
 function checkoutResult(status: OrderStatus): CheckoutResult {
   return {
     orderId: status.orderId,
+    tenantId: status.tenantId,
+    kind: status.kind,
+    product: status.product,
     state: status.state,
     amount: status.amount,
     clientSecret:

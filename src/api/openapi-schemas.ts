@@ -147,6 +147,9 @@ const checkoutResult: JsonSchema = {
   type: 'object',
   properties: {
     orderId: { type: 'string' },
+    tenantId: { type: 'string' },
+    kind: { enum: ['plan', 'addon'] },
+    product: { type: 'string' },
     state: { $ref: '#/components/schemas/OrderState' },
     amount: { $ref: '#/components/schemas/Money' },
     clientSecret: {
@@ -155,7 +158,7 @@ const checkoutResult: JsonSchema = {
     },
     declineReason: { type: 'string' },
   },
-  required: ['orderId', 'state'],
+  required: ['orderId', 'tenantId', 'kind', 'product', 'state'],
 };
 
 const orderStatus: JsonSchema = {

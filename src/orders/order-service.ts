@@ -71,8 +71,7 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
         startWorkflowOperation: start,
         updateId: `checkout-${purchase.orderId}`,
       });
-      const status = await handleFor(purchase.orderId).query(orderStatusQuery);
-      assertSameOrder(status, purchase);
+      assertSameOrder(result, purchase);
       return result;
     },
 
@@ -166,7 +165,7 @@ export interface OrderSummary {
 export type OrderService = ReturnType<typeof createOrderService>;
 
 /** An order id reused for a different purchase is a client bug, not a repeat. */
-function assertSameOrder(status: OrderStatus, purchase: Purchase): void {
+function assertSameOrder(status: CheckoutResult, purchase: Purchase): void {
   const product = purchase.kind === 'plan' ? purchase.plan : purchase.addon;
   if (
     status.tenantId !== purchase.tenantId ||
