@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import { ADMIN_ERROR_CODES } from '../admin-error-body';
 import { externalIdSchema } from '../external-id';
-import { issueField } from '../issue-field';
 import type { ResourceStore } from './resource-store';
-import { errorResponse, parseJsonBody, type SimulatorResponse } from './simulator-response';
+import { errorResponse, parseBodyAs, type SimulatorResponse } from './simulator-response';
 
 export interface AdminRoutesSpec<Body, Resource> {
   /** The collection's path, e.g. `/v1/connections`. */
@@ -56,21 +55,9 @@ function put<Body, Resource>(
   externalId: string,
   text: string,
 ): SimulatorResponse {
-  const json = parseJsonBody(text);
-  if (!json.ok)
-    return errorResponse(400, ADMIN_ERROR_CODES.invalidBody, 'body is not JSON', 'body');
-  const parsed = spec.body.safeParse(json.value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue ? issueField(issue) : 'body';
-    return errorResponse(
-      400,
-      ADMIN_ERROR_CODES.invalidBody,
-      `${field}: ${issue?.message ?? 'is invalid'}`,
-      field,
-    );
-  }
-  const result = spec.store.put(externalId, parsed.data);
+  const parsed = parseBodyAs(spec.body, text);
+  if (!parsed.ok) return parsed.response;
+  const result = spec.store.put(externalId, parsed.value);
   switch (result.kind) {
     case 'created':
       return { status: 201, body: result.resource };

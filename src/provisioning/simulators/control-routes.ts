@@ -1,8 +1,7 @@
 import { ADMIN_ERROR_CODES } from '../admin-error-body';
-import { issueField } from '../issue-field';
 import type { FaultInjector } from './fault-injector';
 import { faultRuleSchema } from './fault-rules';
-import { errorResponse, parseJsonBody, type SimulatorResponse } from './simulator-response';
+import { errorResponse, parseBodyAs, type SimulatorResponse } from './simulator-response';
 
 export const CONTROL_PREFIX = '/_simulator/';
 
@@ -37,20 +36,8 @@ export function handleControlRequest(
 }
 
 function addFault(context: ControlContext, text: string): SimulatorResponse {
-  const json = parseJsonBody(text);
-  if (!json.ok)
-    return errorResponse(400, ADMIN_ERROR_CODES.invalidBody, 'body is not JSON', 'body');
-  const parsed = faultRuleSchema.safeParse(json.value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue ? issueField(issue) : 'body';
-    return errorResponse(
-      400,
-      ADMIN_ERROR_CODES.invalidBody,
-      `${field}: ${issue?.message ?? 'is invalid'}`,
-      field,
-    );
-  }
-  context.faults.add(parsed.data);
+  const parsed = parseBodyAs(faultRuleSchema, text);
+  if (!parsed.ok) return parsed.response;
+  context.faults.add(parsed.value);
   return { status: 201, body: { faults: context.faults.list() } };
 }

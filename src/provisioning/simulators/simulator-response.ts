@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { AdminErrorBody } from '../admin-error-body';
+import type { z } from 'zod';
+import { ADMIN_ERROR_CODES, type AdminErrorBody } from '../admin-error-body';
+import { issueField } from '../issue-field';
 
 export interface SimulatorResponse {
   status: number;
@@ -39,4 +41,30 @@ export function parseJsonBody(text: string): { ok: true; value: unknown } | { ok
   } catch {
     return { ok: false };
   }
+}
+
+/**
+ * The body as JSON checked by `schema`, or the 400 that names the first failing field,
+ * as the real admin services answer.
+ */
+export function parseBodyAs<S extends z.ZodType>(
+  schema: S,
+  text: string,
+): { ok: true; value: z.output<S> } | { ok: false; response: SimulatorResponse } {
+  const json = parseJsonBody(text);
+  if (!json.ok) {
+    return {
+      ok: false,
+      response: errorResponse(400, ADMIN_ERROR_CODES.invalidBody, 'body is not JSON', 'body'),
+    };
+  }
+  const parsed = schema.safeParse(json.value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const field = issue ? issueField(issue) : 'body';
+  const message = `${field}: ${issue?.message ?? 'is invalid'}`;
+  return {
+    ok: false,
+    response: errorResponse(400, ADMIN_ERROR_CODES.invalidBody, message, field),
+  };
 }
