@@ -143,13 +143,18 @@ const attention: JsonSchema = {
 const orderState: JsonSchema = { type: 'string', enum: [...ORDER_STATES] };
 const step: JsonSchema = { type: 'string', enum: [...STEPS] };
 
+/** What every order answer names: the order and the purchase it is for. */
+const orderIdentity = {
+  orderId: { type: 'string' },
+  tenantId: { type: 'string' },
+  kind: { enum: ['plan', 'addon'] },
+  product: { type: 'string' },
+};
+
 const checkoutResult: JsonSchema = {
   type: 'object',
   properties: {
-    orderId: { type: 'string' },
-    tenantId: { type: 'string' },
-    kind: { enum: ['plan', 'addon'] },
-    product: { type: 'string' },
+    ...orderIdentity,
     state: { $ref: '#/components/schemas/OrderState' },
     amount: { $ref: '#/components/schemas/Money' },
     clientSecret: {
@@ -164,10 +169,7 @@ const checkoutResult: JsonSchema = {
 const orderStatus: JsonSchema = {
   type: 'object',
   properties: {
-    orderId: { type: 'string' },
-    tenantId: { type: 'string' },
-    kind: { enum: ['plan', 'addon'] },
-    product: { type: 'string' },
+    ...orderIdentity,
     subscriptionId: { type: 'string' },
     catalogVersion: { type: 'integer' },
     state: { $ref: '#/components/schemas/OrderState' },
