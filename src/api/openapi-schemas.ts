@@ -144,7 +144,7 @@ const orderState: JsonSchema = { type: 'string', enum: [...ORDER_STATES] };
 const step: JsonSchema = { type: 'string', enum: [...STEPS] };
 
 /** What every order answer names: the order and the purchase it is for. */
-const orderIdentity = {
+const orderIdentity: Record<string, JsonSchema> = {
   orderId: { type: 'string' },
   tenantId: { type: 'string' },
   kind: { enum: ['plan', 'addon'] },
