@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { startLocalStack } from '../src/dev/local-stack';
 import { startDevServer } from '../src/temporal-binaries/servers';
+import { FINAL_STATES, type OrderState } from '../workflows/order-types';
 
 /**
  * Orders end to end on the local stack (Temporal dev server, worker, API, PGlite, the
@@ -51,8 +52,8 @@ async function main(): Promise<void> {
     for (;;) {
       const status = (await (
         await fetch(`${stack.api.url}/v1/orders/${orderId}`, { headers })
-      ).json()) as { state: string };
-      if (['completed', 'declined', 'compensated'].includes(status.state)) {
+      ).json()) as { state: OrderState };
+      if (FINAL_STATES.includes(status.state)) {
         if (status.state !== 'completed') failures++;
         break;
       }

@@ -16,7 +16,6 @@ import {
   paymentEventSignal,
 } from './messages';
 import {
-  FINAL_STATES,
   subscriptionIdFor,
   type Attention,
   type CheckoutResult,
@@ -331,5 +330,3 @@ function errorName(error: unknown): string {
   if (error instanceof OrderAborted) return 'ORDER.ABORTED';
   return error instanceof Error ? error.name : 'Error';
 }
-
-export { FINAL_STATES };

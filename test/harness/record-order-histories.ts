@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startLocalStack, type LocalStack } from '../../src/dev/local-stack';
-import { orderWorkflowId, type OrderStatus } from '../../workflows/order-types';
+import { FINAL_STATES, orderWorkflowId, type OrderStatus } from '../../workflows/order-types';
 import { orderStatusQuery } from '../../workflows/messages';
 import { startDevServer } from '../../src/temporal-binaries/servers';
 import { createOrderService } from '../../src/orders/order-service';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 100));
       }
     };
-    const final = (s: OrderStatus) => ['completed', 'declined', 'compensated'].includes(s.state);
+    const final = (s: OrderStatus) => FINAL_STATES.includes(s.state);
 
     await place({
       kind: 'plan',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { isLedgerError } from '../../../src/ledger';
 import { startLocalStack, type LocalStack } from '../../../src/dev/local-stack';
-import type { OrderStatus } from '../../../workflows/order-types';
+import { FINAL_STATES, type OrderStatus } from '../../../workflows/order-types';
 
 export const CHECKOUT_KEY = 'test-checkout';
 export const OPS_KEY = 'test-ops';
@@ -128,8 +128,7 @@ export async function heldLicenses(stack: OrderStack, tenantId: string): Promise
   ].sort();
 }
 
-export const isFinal = (status: OrderStatus) =>
-  ['completed', 'declined', 'compensated'].includes(status.state);
+export const isFinal = (status: OrderStatus) => FINAL_STATES.includes(status.state);
 
 let sequence = 0;
 /** Ids unique across runs against the same dev server and database. */
