@@ -6,6 +6,5 @@ RUN npm ci --omit=dev --no-audit --no-fund
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
-COPY bin ./bin
 ENV NODE_ENV=production
-ENTRYPOINT ["/app/bin/provisioner"]
+ENTRYPOINT ["/app/node_modules/.bin/tsx", "/app/src/cli/main.ts"]

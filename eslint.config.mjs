@@ -63,6 +63,28 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Workflows import activities and services as types only (import type).',
             },
+            {
+              group: ['**/local', '**/local/*', '**/local/**'],
+              message: 'Product code must not import the local stand-ins in local/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The product never depends on its local stand-ins (emulator, simulators, binaries,
+    // the local stack): they live in local/ and may import the product, not the reverse.
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/local', '**/local/*', '**/local/**'],
+              message: 'Product code must not import the local stand-ins in local/.',
+            },
           ],
         },
       ],

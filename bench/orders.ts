@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { startLocalStack } from '../src/dev/local-stack';
-import { startDevServer } from '../src/temporal-binaries/servers';
+import { startLocalStack } from '../local/stack/local-stack';
+import { startDevServer } from '../local/binaries/servers';
 import { FINAL_STATES, type OrderState } from '../workflows/order-types';
 
 /**

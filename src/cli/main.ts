@@ -1,22 +1,28 @@
-import { EXIT_USAGE, UsageError, type CommandIo } from './command';
+import { EXIT_USAGE, UsageError, type Command, type CommandIo } from './command';
 import { commands } from './registry';
 
 /** The one `provisioner` binary: dispatches to a command of ./registry. */
 
-function help(): string {
-  const names = Object.keys(commands).sort();
+export type CommandRegistry = Record<string, () => Promise<Command>>;
+
+function help(registry: CommandRegistry): string {
+  const names = Object.keys(registry).sort();
   return `usage: provisioner <command> [options]\n\ncommands: ${names.join(', ')}\n`;
 }
 
-export async function runCli(argv: string[], io: CommandIo): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CommandIo,
+  registry: CommandRegistry = commands,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === 'help') {
-    io.out(help());
+    io.out(help(registry));
     return name ? 0 : EXIT_USAGE;
   }
-  const load = commands[name];
+  const load = registry[name];
   if (!load) {
-    io.err(`provisioner: unknown command '${name}'\n${help()}`);
+    io.err(`provisioner: unknown command '${name}'\n${help(registry)}`);
     return EXIT_USAGE;
   }
   const command = await load();
@@ -31,11 +37,18 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  void runCli(process.argv.slice(2), {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-  }).then((code) => {
+/** Runs the process's own arguments and sets its exit code. */
+export function runMain(registry: CommandRegistry = commands): void {
+  void runCli(
+    process.argv.slice(2),
+    {
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+    },
+    registry,
+  ).then((code) => {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runMain();

@@ -7,7 +7,6 @@ import type { Command } from './command';
 export const commands: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./commands/api.js')).apiCommand,
   catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
-  dev: async () => (await import('./commands/dev.js')).devCommand,
   ops: async () => (await import('./commands/ops.js')).opsCommand,
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,

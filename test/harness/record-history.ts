@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { startTimeSkippingServer } from '../../src/temporal-binaries/servers';
+import { startTimeSkippingServer } from '../../local/binaries/servers';
 import { createHarnessActivities } from './activities';
 import { remindAfterThirtyDays } from './workflows';
 

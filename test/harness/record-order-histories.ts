@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { FINAL_STATES, orderWorkflowId, type OrderStatus } from '../../workflows/order-types';
 import { orderStatusQuery } from '../../workflows/messages';
-import { startDevServer } from '../../src/temporal-binaries/servers';
+import { startDevServer } from '../../local/binaries/servers';
 import { createOrderService } from '../../src/orders/order-service';
 import { orderPolicy } from '../../src/runtime/temporal';
 import { purchaseSchema } from '../../src/domain/purchase';

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer } from '../../src/temporal-binaries/servers';
+import { startDevServer } from '../../local/binaries/servers';
 
 declare global {
   var devServer: TestWorkflowEnvironment | undefined;

@@ -66,23 +66,22 @@ describe('when provisioning keeps failing', () => {
       (executions) => executions.length > 0,
     );
     expect(visible.map((e) => e.workflowId)).toEqual([`order-${order.orderId}`]);
-    const listed = await stack.http.call<{ orders: { orderId: string; state: string }[] }>(
+    const listed = await stack.http.call<{ orders: object[] }>(
       'GET',
       `/v1/ops/orders?tenantId=${order.tenantId}`,
       OPS_KEY,
     );
     expect(listed.status).toBe(200);
-    expect(listed.body.orders).toEqual([
-      expect.objectContaining({
-        orderId: order.orderId,
-        state: 'needs-attention',
-        attention: expect.objectContaining({
-          phase: 'forward',
-          step: 'provision',
-          error: expect.objectContaining({ type: 'PROVISIONING.UNAVAILABLE' }),
-        }),
-      }),
-    ]);
+    expect(listed.body.orders).toHaveLength(1);
+    expect(listed.body.orders[0]).toMatchObject({
+      orderId: order.orderId,
+      state: 'needs-attention',
+      attention: {
+        phase: 'forward',
+        step: 'provision',
+        error: { type: 'PROVISIONING.UNAVAILABLE' },
+      },
+    });
 
     calendarSync.faults.clear();
     const retried = await stack.http.ops('retry', order.orderId);

@@ -1,5 +1,5 @@
 import { isLedgerError } from '../../src/ledger';
-import { signWebhookPayload } from '../../src/payments/emulator';
+import { signWebhookPayload } from '../../local/stripe-emulator';
 import {
   isFinal,
   planOrder,

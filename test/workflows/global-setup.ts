@@ -1,4 +1,4 @@
-import { resolveTestServer } from '../../src/temporal-binaries/test-server';
+import { resolveTestServer } from '../../local/binaries/test-server';
 
 /**
  * Finds (or fetches, once) the time-skipping test server before any workflow test

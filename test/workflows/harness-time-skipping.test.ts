@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startTimeSkippingServer } from '../../src/temporal-binaries/servers';
+import { startTimeSkippingServer } from '../../local/binaries/servers';
 import { createHarnessActivities, type Reminder } from '../harness/activities';
 import { remindAfterThirtyDays } from '../harness/workflows';
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startLocalStack, type LocalStack } from '../../src/dev/local-stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
 import { purchaseSchema } from '../../src/domain/purchase';
 import { planOrder } from '../../src/orders/order-plan';
 import { orderPolicy } from '../../src/runtime/temporal';
-import { startTimeSkippingServer } from '../../src/temporal-binaries/servers';
+import { startTimeSkippingServer } from '../../local/binaries/servers';
 import { orderWorkflowId, type OrderInput } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 

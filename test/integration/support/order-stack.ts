@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { isLedgerError } from '../../../src/ledger';
-import { startLocalStack, type LocalStack } from '../../../src/dev/local-stack';
+import { startLocalStack, type LocalStack } from '../../../local/stack/local-stack';
 import { FINAL_STATES, type OrderStatus } from '../../../workflows/order-types';
 
 export const CHECKOUT_KEY = 'test-checkout';

@@ -8,7 +8,7 @@ import {
   PaymentInputError,
   PaymentResponseError,
 } from '../../../src/payments';
-import { startStripeEmulator, type StripeEmulator } from '../../../src/payments/emulator';
+import { startStripeEmulator, type StripeEmulator } from '../../../local/stripe-emulator';
 
 /**
  * Each class of failure, produced by the real SDK against the emulator, and what the

@@ -5,8 +5,11 @@ import {
   resolveStripeMock,
   STRIPE_MOCK_VERSION,
   stripeMockObtainable,
-} from '../../../src/payments/stripe-mock-binary';
-import { startStripeMock, type RunningStripeMock } from '../../../src/payments/stripe-mock-server';
+} from '../../../local/binaries/stripe-mock-binary';
+import {
+  startStripeMock,
+  type RunningStripeMock,
+} from '../../../local/binaries/stripe-mock-server';
 
 /**
  * Our client's requests against stripe-mock, which validates every request against

@@ -1,4 +1,4 @@
-import { startStripeEmulator, type StripeEmulator } from '../../../src/payments/emulator';
+import { startStripeEmulator, type StripeEmulator } from '../../../local/stripe-emulator';
 
 /**
  * The emulator's wire contract as any client sees it (curl, another language's SDK):

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { classifyStripeError, createPayments, type Payments } from '../../../src/payments';
-import { startStripeEmulator, type StripeEmulator } from '../../../src/payments/emulator';
+import { startStripeEmulator, type StripeEmulator } from '../../../local/stripe-emulator';
 
 /**
  * Stripe's idempotency layer as the emulator keeps it, and the faults it exists for: an

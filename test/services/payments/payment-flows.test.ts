@@ -1,5 +1,5 @@
 import { createPayments } from '../../../src/payments';
-import { startStripeEmulator, type StripeEmulator } from '../../../src/payments/emulator';
+import { startStripeEmulator, type StripeEmulator } from '../../../local/stripe-emulator';
 import { paymentFlowTests, type FlowTarget } from './payment-flows';
 import { runIds } from './run-ids';
 

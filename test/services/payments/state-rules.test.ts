@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { createPayments, type Payments } from '../../../src/payments';
-import { startStripeEmulator, type StripeEmulator } from '../../../src/payments/emulator';
+import { startStripeEmulator, type StripeEmulator } from '../../../local/stripe-emulator';
 
 /**
  * PaymentIntent and refund rules as Stripe enforces them, seen through the real SDK: what

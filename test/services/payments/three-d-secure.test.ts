@@ -1,5 +1,5 @@
 import { createPayments, type Payments } from '../../../src/payments';
-import { startStripeEmulator, type StripeEmulator } from '../../../src/payments/emulator';
+import { startStripeEmulator, type StripeEmulator } from '../../../local/stripe-emulator';
 
 /**
  * Cards that need the customer: on session the order hands the client secret to checkout

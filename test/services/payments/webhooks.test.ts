@@ -10,7 +10,7 @@ import {
   signWebhookPayload,
   startStripeEmulator,
   type StripeEmulator,
-} from '../../../src/payments/emulator';
+} from '../../../local/stripe-emulator';
 import {
   startWebhookReceiver,
   type ReceivedWebhook,

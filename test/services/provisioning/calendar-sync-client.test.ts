@@ -6,7 +6,7 @@ import {
 import {
   startCalendarSyncSimulator,
   type CalendarSyncSimulator,
-} from '../../../src/provisioning/simulators/calendar-sync-simulator';
+} from '../../../local/simulators/calendar-sync-simulator';
 import { provisioningFailure } from './provisioning-failure';
 
 const TOKEN = 'calendar-sync-test-token';

@@ -3,10 +3,7 @@ import {
   type CepClient,
   type CreatePortalInput,
 } from '../../../src/provisioning/cep-client';
-import {
-  startCepSimulator,
-  type CepSimulator,
-} from '../../../src/provisioning/simulators/cep-simulator';
+import { startCepSimulator, type CepSimulator } from '../../../local/simulators/cep-simulator';
 import { provisioningFailure } from './provisioning-failure';
 
 const TOKEN = 'cep-test-token';

@@ -1,7 +1,7 @@
 import {
   startCalendarSyncSimulator,
   type CalendarSyncSimulator,
-} from '../../../src/provisioning/simulators/calendar-sync-simulator';
+} from '../../../local/simulators/calendar-sync-simulator';
 
 /**
  * The simulators' wire contract as any client sees it (not only ours): status codes,

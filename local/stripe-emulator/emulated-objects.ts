@@ -1,4 +1,4 @@
-import type { PaymentIntentStatus } from '../stripe-objects';
+import type { PaymentIntentStatus } from '../../src/payments/stripe-objects';
 
 /**
  * The emulator's objects, shaped as Stripe serializes them (the fields the SDK and our

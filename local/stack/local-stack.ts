@@ -2,17 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { loadConfig, type Config } from '../config';
-import { startStripeEmulator, type StripeEmulator } from '../payments/emulator';
+import { loadConfig, type Config } from '../../src/config';
+import { startStripeEmulator, type StripeEmulator } from '../stripe-emulator';
 import {
   startProvisioningSimulators,
   type ProvisioningSimulators,
-} from '../provisioning/simulators/start-simulators';
-import { openServices, type Services } from '../runtime/services';
-import { startApi, type RunningApi } from '../runtime/start-api';
-import { startWorker, type RunningWorker } from '../runtime/start-worker';
-import { connectClient, LOCAL_TEMPORAL_ADDRESS } from '../runtime/temporal';
-import { startDevServer } from '../temporal-binaries/servers';
+} from '../simulators/start-simulators';
+import { openServices, type Services } from '../../src/runtime/services';
+import { startApi, type RunningApi } from '../../src/runtime/start-api';
+import { startWorker, type RunningWorker } from '../../src/runtime/start-worker';
+import { connectClient, LOCAL_TEMPORAL_ADDRESS } from '../../src/runtime/temporal';
+import { startDevServer } from '../binaries/servers';
 
 /** Fixed local ports, so URLs printed once stay true; tests pass 0 for free ports. */
 export const LOCAL_PORTS = {

@@ -1,4 +1,9 @@
-import { PORTALS_PATH, portalBodySchema, type Portal, type PortalBody } from '../cep-contract';
+import {
+  PORTALS_PATH,
+  portalBodySchema,
+  type Portal,
+  type PortalBody,
+} from '../../src/provisioning/cep-contract';
 import { createResourceStore } from './resource-store';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator-server';
 

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { readBody } from '../../dev/read-body';
-import { ADMIN_ERROR_CODES } from '../admin-error-body';
-import { describeIssue } from '../issue-field';
+import { readBody } from '../stack/read-body';
+import { ADMIN_ERROR_CODES } from '../../src/provisioning/admin-error-body';
+import { describeIssue } from '../../src/provisioning/issue-field';
 import { handleAdminRequest, type AdminRoutesSpec } from './admin-routes';
 import { CONTROL_PREFIX, handleControlRequest } from './control-routes';
 import { createFaultInjector, type FaultDecision, type FaultInjector } from './fault-injector';

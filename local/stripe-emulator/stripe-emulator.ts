@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { createStripeClient } from '../stripe-client';
+import { createStripeClient } from '../../src/payments/stripe-client';
 import { findRoute, type ApiRoute, type ApiResponse } from './api-route';
 import { CONTROL_PREFIX, handleControlRequest } from './control-routes';
 import { customerRoutes } from './customer-routes';
@@ -12,7 +12,7 @@ import type { EmulatorStats } from './emulator-stats';
 import { eventRoutes } from './event-routes';
 import { FaultInjector, type FaultDecision } from './fault-rules';
 import { FormSyntaxError, parseFormParams, type FormParams } from './form-params';
-import { readBody } from '../../dev/read-body';
+import { readBody } from '../stack/read-body';
 import { writeJson } from './http-io';
 import { IdempotencyStore, requestFingerprint, type StoredResponse } from './idempotency-store';
 import { newId } from './ids';

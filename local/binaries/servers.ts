@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { cacheDir } from './cache-dir';
 import { resolveTemporalCli, type BinaryOptions } from './temporal-cli';
 import { resolveTestServer } from './test-server';

@@ -3,7 +3,7 @@ import {
   connectionBodySchema,
   type Connection,
   type ConnectionBody,
-} from '../calendar-sync-contract';
+} from '../../src/provisioning/calendar-sync-contract';
 import { createResourceStore } from './resource-store';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './simulator-server';
 

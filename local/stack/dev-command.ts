@@ -1,6 +1,6 @@
-import { startLocalStack, type LocalStack } from '../../dev/local-stack';
-import { untilSignal } from '../until-signal';
-import type { Command } from '../command';
+import { startLocalStack, type LocalStack } from './local-stack';
+import { untilSignal } from '../../src/cli/until-signal';
+import type { Command } from '../../src/cli/command';
 
 /** `provisioner dev` (npm start): the whole product on this machine, nothing to configure. */
 export const devCommand: Command = {

@@ -1,4 +1,4 @@
-import { ADMIN_ERROR_CODES } from '../admin-error-body';
+import { ADMIN_ERROR_CODES } from '../../src/provisioning/admin-error-body';
 import type { FaultInjector } from './fault-injector';
 import { faultRuleSchema } from './fault-rules';
 import { errorResponse, parseBodyAs, type SimulatorResponse } from './simulator-response';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { cacheDir } from '../temporal-binaries/cache-dir';
-import { buildIntoCache, goInstall } from '../temporal-binaries/cached-build';
-import { findOnPath, isExecutable } from '../temporal-binaries/run-command';
+import { cacheDir } from './cache-dir';
+import { buildIntoCache, goInstall } from './cached-build';
+import { findOnPath, isExecutable } from './run-command';
 
 /**
  * stripe-mock, Stripe's stateless mock generated from its OpenAPI spec: the contract

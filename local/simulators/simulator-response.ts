@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { ADMIN_ERROR_CODES, type AdminErrorBody } from '../admin-error-body';
-import { issueField } from '../issue-field';
+import { ADMIN_ERROR_CODES, type AdminErrorBody } from '../../src/provisioning/admin-error-body';
+import { issueField } from '../../src/provisioning/issue-field';
 
 export interface SimulatorResponse {
   status: number;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { ADMIN_ERROR_CODES } from '../admin-error-body';
-import { externalIdSchema } from '../external-id';
+import { ADMIN_ERROR_CODES } from '../../src/provisioning/admin-error-body';
+import { externalIdSchema } from '../../src/provisioning/external-id';
 import type { ResourceStore } from './resource-store';
 import { errorResponse, parseBodyAs, type SimulatorResponse } from './simulator-response';
 

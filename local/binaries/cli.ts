@@ -1,4 +1,4 @@
-import { resolveStripeMock } from '../payments/stripe-mock-binary';
+import { resolveStripeMock } from './stripe-mock-binary';
 import { resolveTemporalCli } from './temporal-cli';
 import { resolveTestServer } from './test-server';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { describeIssue } from '../issue-field';
+import { describeIssue } from '../../src/provisioning/issue-field';
 import { startProvisioningSimulators } from './start-simulators';
 
 /**
- * Runs both simulators on their own (`tsx src/provisioning/simulators/main.ts`) and
+ * Runs both simulators on their own (`tsx local/simulators/main.ts`) and
  * prints the variables that point the provisioning clients at them.
  */
 const envSchema = z.object({

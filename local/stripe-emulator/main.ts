@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { startStripeEmulator } from './stripe-emulator';
 
 /**
- * Runs the Stripe emulator on its own (`tsx src/payments/emulator/main.ts`) and prints
+ * Runs the Stripe emulator on its own (`tsx local/stripe-emulator/main.ts`) and prints
  * the variables that point the payments client (and a webhook receiver) at it.
  */
 const envSchema = z.object({
