@@ -45,6 +45,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 // SQLSTATEs raised by the triggers of migration 0001.
 const SEATS_EXCEEDED = 'PV001';
 const SEAT_PLAN_MISMATCH = 'PV002';
+// Raised by the trigger of migration 0003.
+const ENDED_IS_FINAL = 'PV003';
 
 /**
  * Turns a constraint the database enforced into the ledger's typed error, so a
@@ -55,6 +57,9 @@ export function translateConstraintError(error: unknown, seatsField = 'userIds')
   const info = sqlErrorInfo(error);
   if (info?.code === SEATS_EXCEEDED) {
     throw new LedgerError('LEDGER.SEATS_EXCEEDED', info.message, seatsField);
+  }
+  if (info?.code === ENDED_IS_FINAL) {
+    throw new LedgerError('LEDGER.INVALID_TRANSITION', info.message, 'status');
   }
   if (info?.code === SEAT_PLAN_MISMATCH) {
     throw new LedgerError('LEDGER.SUBSCRIPTION_CONFLICT', info.message, 'plan');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { catalogKey, instantInput, isoTimestamp, ledgerId } from './ids';
 
 export const subscriptionStatusSchema = z.enum([
+  'pending',
   'active',
   'past_due',
   'suspended',
@@ -12,9 +13,28 @@ export type SubscriptionStatus = z.infer<typeof subscriptionStatusSchema>;
 
 /**
  * Statuses in which a subscription's grants count and its seats can be used: paid, or
- * in the dunning grace period after a failed renewal.
+ * in the dunning grace period after a failed renewal. `pending` (granted, not yet
+ * captured) does not count; `ended` is final.
  */
 export const IN_FORCE_STATUSES: readonly SubscriptionStatus[] = ['active', 'past_due'];
+
+/**
+ * A change that takes effect at the period end, applied by the renewal of that period:
+ * a downgrade (another plan, fewer seats, another period; `unassign` names the users
+ * whose seats go) or a cancellation. `changeId` is the client's id of the change.
+ */
+export const pendingChangeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('downgrade'),
+    changeId: ledgerId,
+    productKey: catalogKey.optional(),
+    seats: z.number().int().positive().optional(),
+    period: z.enum(['month', 'year']).optional(),
+    unassign: z.array(ledgerId).default([]),
+  }),
+  z.object({ kind: z.literal('cancel'), changeId: ledgerId }),
+]);
+export type PendingChange = z.infer<typeof pendingChangeSchema>;
 
 export const periodSchema = z.enum(['month', 'year']);
 
@@ -36,6 +56,8 @@ export const subscriptionInputSchema = z
     settings: settingsSchema.default({}),
     stripeCustomerId: z.string().min(1).nullable().default(null),
     paymentIntentId: z.string().min(1).nullable().default(null),
+    /** The saved payment method renewals charge off session. */
+    paymentMethodId: z.string().min(1).nullable().default(null),
     orderId: ledgerId,
   })
   .refine((sub) => (sub.kind === 'plan') === (sub.seats !== null), {
@@ -63,6 +85,11 @@ export const subscriptionSchema = z.object({
   settings: settingsSchema,
   stripeCustomerId: z.string().nullable(),
   paymentIntentId: z.string().nullable(),
+  paymentMethodId: z.string().nullable(),
+  pendingChange: pendingChangeSchema.nullable(),
+  pastDueSince: isoTimestamp.nullable(),
+  suspendedAt: isoTimestamp.nullable(),
+  endedAt: isoTimestamp.nullable(),
   orderId: z.string(),
   revision: z.number().int(),
   createdAt: isoTimestamp,
@@ -70,13 +97,14 @@ export const subscriptionSchema = z.object({
 });
 export type Subscription = z.infer<typeof subscriptionSchema>;
 
-export const recordOutcomeSchema = z.enum(['created', 'updated', 'unchanged', 'stale']);
+export const recordOutcomeSchema = z.enum(['created', 'updated', 'unchanged', 'stale', 'ended']);
 
 export interface RecordSubscriptionResult {
   subscription: Subscription;
   /**
    * `unchanged`: the same values were already recorded (a retried call). `stale`: the
    * stored subscription is in a later period (a late retry after a renewal); not written.
+   * `ended`: the subscription has ended, which is final; not written.
    */
   outcome: z.infer<typeof recordOutcomeSchema>;
 }

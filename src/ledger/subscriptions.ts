@@ -16,6 +16,8 @@ const COLUMNS = `id, tenant_id AS "tenantId", kind, product_key AS "productKey",
   status, status_reason AS "statusReason", catalog_version AS "catalogVersion",
   current_period_start AS "currentPeriodStart", current_period_end AS "currentPeriodEnd",
   settings, stripe_customer_id AS "stripeCustomerId", payment_intent_id AS "paymentIntentId",
+  payment_method_id AS "paymentMethodId", pending_change AS "pendingChange",
+  past_due_since AS "pastDueSince", suspended_at AS "suspendedAt", ended_at AS "endedAt",
   order_id AS "orderId", revision, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 function toSubscription(row: unknown): Subscription {
@@ -57,6 +59,7 @@ export async function recordSubscription(
     JSON.stringify(sub.settings),
     sub.stripeCustomerId,
     sub.paymentIntentId,
+    sub.paymentMethodId,
     sub.orderId,
   ];
   return db.transaction(async (tx) => {
@@ -66,8 +69,8 @@ export async function recordSubscription(
     const inserted = await tx.query(
       `INSERT INTO subscriptions (id, tenant_id, kind, product_key, seats, period, status,
          catalog_version, current_period_start, current_period_end, settings,
-         stripe_customer_id, payment_intent_id, order_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14)
+         stripe_customer_id, payment_intent_id, payment_method_id, order_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14, $15)
        ON CONFLICT (id) DO NOTHING
        RETURNING ${COLUMNS}`,
       values,
@@ -95,6 +98,8 @@ export async function recordSubscription(
     if (sub.currentPeriodStart < existing.currentPeriodStart) {
       return { subscription: existing, outcome: 'stale' };
     }
+    // Ended is final: a late retry of an order's step writes nothing to it.
+    if (existing.status === 'ended') return { subscription: existing, outcome: 'ended' };
 
     try {
       // The creating order stays `order_id`: it is the subscription's origin, not its last change.
@@ -102,15 +107,17 @@ export async function recordSubscription(
         `UPDATE subscriptions SET product_key = $4, seats = $5, period = $6, status = $7,
            catalog_version = $8, current_period_start = $9, current_period_end = $10,
            settings = $11::text::jsonb, stripe_customer_id = $12, payment_intent_id = $13,
+           payment_method_id = coalesce($14, payment_method_id),
            revision = revision + 1, updated_at = now()
          WHERE id = $1 AND tenant_id = $2 AND kind = $3
            AND (product_key, seats, period, status, catalog_version, current_period_start,
-                current_period_end, settings, stripe_customer_id, payment_intent_id)
+                current_period_end, settings, stripe_customer_id, payment_intent_id,
+                payment_method_id)
                IS DISTINCT FROM
                ($4, $5::integer, $6, $7, $8::integer, $9::timestamptz, $10::timestamptz,
-                $11::text::jsonb, $12, $13)
+                $11::text::jsonb, $12, $13, coalesce($14, payment_method_id))
          RETURNING ${COLUMNS}`,
-        values.slice(0, 13),
+        values.slice(0, 14),
       );
       if (updated.length === 0) return { subscription: existing, outcome: 'unchanged' };
       const subscription = toSubscription(updated[0]);
@@ -163,9 +170,16 @@ export async function updateSubscriptionStatus(
         'status',
       );
     }
+    // The dunning clock: when it fell past due, when it was suspended, when it ended.
+    // Back to active (a recovered payment) clears the first two.
     const updated = await tx.query(
       `UPDATE subscriptions SET status = $2, status_reason = $3, revision = revision + 1,
-         updated_at = now()
+         updated_at = now(),
+         past_due_since = CASE WHEN $2 = 'past_due' THEN coalesce(past_due_since, now())
+                               WHEN $2 = 'active' THEN NULL ELSE past_due_since END,
+         suspended_at = CASE WHEN $2 = 'suspended' THEN coalesce(suspended_at, now())
+                             WHEN $2 = 'active' THEN NULL ELSE suspended_at END,
+         ended_at = CASE WHEN $2 = 'ended' THEN now() ELSE ended_at END
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [change.id, change.status, change.reason ?? null],
     );

@@ -1,6 +1,11 @@
 import { initialSchema } from './0001-initial-schema';
 import { userEntitlementsFunction } from './0002-user-entitlements-function';
+import { subscriptionLifecycle } from './0003-subscription-lifecycle';
 import type { Migration } from './migration';
 
 /** Every migration, in the order they apply. Append; never reorder or edit. */
-export const migrations: readonly Migration[] = [initialSchema, userEntitlementsFunction];
+export const migrations: readonly Migration[] = [
+  initialSchema,
+  userEntitlementsFunction,
+  subscriptionLifecycle,
+];

@@ -174,6 +174,44 @@ describe.each(ledgerEngines())('subscriptions on %s', (engine) => {
     });
   });
 
+  it('when an order step records an ended subscription again, then nothing is written and it stays ended', async () => {
+    const { ledger } = opened();
+    const id = uniqueId('sub');
+    const sub = planSubscription(id, uniqueId('tenant'), 'sales-premium', 1);
+    await ledger.recordSubscription(sub);
+    await ledger.updateSubscriptionStatus(id, 'ended', { reason: 'order compensated' });
+
+    const again = await ledger.recordSubscription({ ...sub, status: 'active', seats: 2 });
+
+    expect(again.outcome).toBe('ended');
+    expect(await ledger.getSubscription(id)).toMatchObject({ status: 'ended', seats: sub.seats });
+  });
+
+  it('when anything updates an ended subscription in the database, then the database refuses', async () => {
+    const { ledger } = opened();
+    const id = uniqueId('sub');
+    await ledger.recordSubscription(planSubscription(id, uniqueId('tenant'), 'sales-premium', 1));
+    await ledger.updateSubscriptionStatus(id, 'ended');
+
+    await expect(
+      ledger.db.query(`UPDATE subscriptions SET status = 'active' WHERE id = $1`, [id]),
+    ).rejects.toThrow(/has ended and cannot become active/);
+  });
+
+  it('when a subscription falls past due, is suspended and recovers, then the dunning clock follows', async () => {
+    const { ledger } = opened();
+    const id = uniqueId('sub');
+    await ledger.recordSubscription(planSubscription(id, uniqueId('tenant'), 'sales-premium', 1));
+
+    const pastDue = (await ledger.updateSubscriptionStatus(id, 'past_due')).subscription;
+    expect(pastDue.pastDueSince).not.toBeNull();
+    const suspended = (await ledger.updateSubscriptionStatus(id, 'suspended')).subscription;
+    expect(suspended).toMatchObject({ pastDueSince: pastDue.pastDueSince });
+    expect(suspended.suspendedAt).not.toBeNull();
+    const recovered = (await ledger.updateSubscriptionStatus(id, 'active')).subscription;
+    expect(recovered).toMatchObject({ pastDueSince: null, suspendedAt: null, endedAt: null });
+  });
+
   it('when the status of an unknown subscription changes, then the ledger says it is not found', async () => {
     const { ledger } = opened();
 
