@@ -1,36 +1,18 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/order-activities';
-import { NEEDS_ATTENTION, ORDER_STATE } from '../src/domain/search-attributes';
-import {
-  checkoutUpdate,
-  opsDecisionUpdate,
-  orderStatusQuery,
-  paymentEventSignal,
-} from './messages';
+import { attendedSteps, describeError, StepsAborted } from './attended-steps';
+import { checkoutUpdate, orderStatusQuery, paymentEventSignal } from './messages';
 import {
   subscriptionIdFor,
-  type Attention,
   type CheckoutResult,
-  type OpsDecision,
-  type OrderError,
   type OrderInput,
   type OrderState,
   type OrderStatus,
   type StepName,
 } from './order-types';
 import { compensationStep, forwardStep } from './retry-presets';
-import { Saga, type Compensation } from './saga';
+import { Saga } from './saga';
 
-/** Thrown inside the workflow when ops (or the attention deadline) aborts the order. */
-class OrderAborted extends Error {}
 /** The customer's bank said no: a business outcome, not a fault. */
 class PaymentDeclined extends Error {}
 
@@ -58,9 +40,14 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     compensationsDone: [],
     decisions: [],
   };
-  let pendingDecision: OpsDecision | undefined;
   const seenPaymentEvents = new Set<string>();
   let paymentEventsPending = 0;
+  const steps = attendedSteps<OrderState, StepName>(status, {
+    attentionDeadlineMs: policy.attentionDeadlineMs,
+    abortableWithoutAttention: () => status.state === 'awaiting-authentication',
+    label: `order ${purchase.orderId}`,
+  });
+  const { setState, runStep, runCompensation } = steps;
 
   setHandler(orderStatusQuery, () => status);
   setHandler(checkoutUpdate, async () => {
@@ -69,29 +56,6 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     await condition(() => !['received', 'authorizing', 'compensating'].includes(status.state));
     return checkoutResult(status);
   });
-  setHandler(
-    opsDecisionUpdate,
-    async (decision) => {
-      pendingDecision = decision;
-      await condition(() => pendingDecision === undefined);
-      return status;
-    },
-    {
-      validator: (decision: OpsDecision) => {
-        if (pendingDecision) throw new Error('another decision on this order is being applied');
-        const attention = status.attention;
-        if (decision.action === 'abort' && status.state === 'awaiting-authentication') return;
-        if (!attention) {
-          throw new Error(
-            `order ${status.orderId} does not need attention (state ${status.state})`,
-          );
-        }
-        if (attention.phase === 'compensation' && decision.action === 'abort') {
-          throw new Error('the order is already compensating; only retry is possible');
-        }
-      },
-    },
-  );
   setHandler(paymentEventSignal, (event) => {
     // Stripe delivers at least once and in any order: count each event once, and let
     // the workflow re-read the PaymentIntent instead of trusting the event's payload.
@@ -99,83 +63,6 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     seenPaymentEvents.add(event.eventId);
     paymentEventsPending++;
   });
-
-  const setState = (state: OrderState) => {
-    status.state = state;
-    upsertSearchAttributes([
-      { key: ORDER_STATE, value: state },
-      { key: NEEDS_ATTENTION, value: state === 'needs-attention' },
-    ]);
-  };
-
-  /**
-   * Waits for ops after a step (or a compensation) ran out of retries. A forward step
-   * aborts by itself at the deadline; a compensation is retried at the deadline, since
-   * an order is never left half undone.
-   */
-  const awaitDecision = async (
-    phase: Attention['phase'],
-    step: string,
-    error: unknown,
-  ): Promise<OpsDecision> => {
-    const resumeState = status.state;
-    const now = Date.now();
-    status.attention = {
-      phase,
-      step,
-      error: describeError(step, error),
-      since: new Date(now).toISOString(),
-      deadline: new Date(now + policy.attentionDeadlineMs).toISOString(),
-    };
-    setState('needs-attention');
-    // Why it waits travels in the memo, so ops can list stuck orders from visibility
-    // alone, without querying each workflow.
-    upsertMemo({ attention: status.attention });
-    const decided = await condition(
-      () => pendingDecision !== undefined,
-      policy.attentionDeadlineMs,
-    );
-    const decision: OpsDecision = decided
-      ? (pendingDecision as OpsDecision)
-      : {
-          action: phase === 'forward' ? 'abort' : 'retry',
-          by: 'attention-deadline',
-          reason: `no ops decision within ${policy.attentionDeadlineMs} ms`,
-        };
-    status.decisions.push({ ...decision, step, at: new Date(Date.now()).toISOString() });
-    status.attention = undefined;
-    upsertMemo({ attention: null });
-    setState(resumeState);
-    pendingDecision = undefined;
-    return decision;
-  };
-
-  const runStep = async <T>(step: StepName, state: OrderState, act: () => Promise<T>) => {
-    status.step = step;
-    setState(state);
-    for (;;) {
-      try {
-        const result = await act();
-        status.stepsDone.push(step);
-        return result;
-      } catch (error: unknown) {
-        const decision = await awaitDecision('forward', step, error);
-        if (decision.action === 'abort') throw new OrderAborted(decision.reason ?? 'aborted');
-      }
-    }
-  };
-
-  const runCompensation = async ({ name, run }: Compensation) => {
-    for (;;) {
-      try {
-        await run();
-        status.compensationsDone.push(name);
-        return;
-      } catch (error: unknown) {
-        await awaitDecision('compensation', name, error);
-      }
-    }
-  };
 
   const { plan } = input;
   try {
@@ -224,20 +111,14 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
       while (outcome.status === 'requires_action') {
         const remaining = deadline - Date.now();
         const woke = await condition(
-          () => paymentEventsPending > 0 || pendingDecision?.action === 'abort',
+          () => paymentEventsPending > 0 || steps.abortRequested(),
           Math.max(remaining, 1),
         );
-        if (pendingDecision?.action === 'abort') {
-          const decision = pendingDecision;
-          status.decisions.push({
-            ...decision,
-            step: 'authorize',
-            at: new Date(Date.now()).toISOString(),
-          });
-          pendingDecision = undefined;
-          throw new OrderAborted(decision.reason ?? 'aborted while awaiting authentication');
+        if (steps.abortRequested()) {
+          const decision = steps.takeAbort('authorize');
+          throw new StepsAborted(decision.reason ?? 'aborted while awaiting authentication');
         }
-        if (!woke) throw new OrderAborted('the customer did not complete 3-D Secure in time');
+        if (!woke) throw new StepsAborted('the customer did not complete 3-D Secure in time');
         paymentEventsPending = 0;
         outcome = await forward.getAuthorization({ paymentIntentId: outcome.paymentIntentId });
       }
@@ -315,18 +196,4 @@ function checkoutResult(status: OrderStatus): CheckoutResult {
       status.state === 'awaiting-authentication' ? status.payment?.clientSecret : undefined,
     declineReason: status.declineReason,
   };
-}
-
-function describeError(step: string, error: unknown): OrderError {
-  const root = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return {
-    step,
-    type: root instanceof ApplicationFailure && root.type ? root.type : errorName(root),
-    message: root instanceof Error ? root.message : String(root),
-  };
-}
-
-function errorName(error: unknown): string {
-  if (error instanceof OrderAborted) return 'ORDER.ABORTED';
-  return error instanceof Error ? error.name : 'Error';
 }
