@@ -11,3 +11,9 @@ export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 export const opsDecisionUpdate = defineUpdate<OrderStatus, [OpsDecision]>('opsDecision');
 
 export const orderStatusQuery = defineQuery<OrderStatus>('orderStatus');
+
+/**
+ * The customer saved a new payment method: a renewal that is past due retries its
+ * charge at once instead of waiting for the next dunning day.
+ */
+export const paymentMethodUpdatedSignal = defineSignal('paymentMethodUpdated');
