@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { subscribersSchema } from './events/subscribers';
 
 /**
  * All configuration, parsed once at start-up from the environment. A bad value fails
@@ -40,6 +41,12 @@ export const configSchema = z.object({
   ORDER_STEP_TIMEOUT_MS: ms.default(30_000),
   ORDER_AUTHENTICATION_TIMEOUT_MS: ms.default(30 * 60 * 1000),
   ORDER_ATTENTION_DEADLINE_MS: ms.default(72 * 60 * 60 * 1000),
+
+  /** JSON array of `{ name, url, secret }`: where license events are delivered. */
+  EVENT_WEBHOOKS: subscribersSchema.default([]),
+  EVENT_RELAY_INTERVAL_MS: ms.default(1000),
+  EVENT_RELAY_RETRY_BASE_MS: ms.default(1000),
+  EVENT_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,8 +6,12 @@ export const licenseEventTypeSchema = z.enum([
   'license.revoked',
   'subscription.recorded',
   'subscription.status_changed',
+  'subscription.period_paid',
+  'subscription.change_scheduled',
+  'subscription.changed',
   'seat.assigned',
   'seat.released',
+  'order.state_changed',
 ]);
 export type LicenseEventType = z.infer<typeof licenseEventTypeSchema>;
 

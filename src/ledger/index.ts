@@ -11,3 +11,17 @@ export * from './subscription-schemas';
 export * from './entitlement-schemas';
 export * from './event-schemas';
 export type { StatusChangeResult } from './subscriptions';
+export {
+  acquireLease,
+  dueDeliveries,
+  enqueueDeliveries,
+  listDeliveries,
+  recordAttempt,
+  redeliver,
+  releaseLease,
+  deliveryStatusSchema,
+  type DeliveryFilter,
+  type DeliveryStatus,
+  type DueDelivery,
+  type EventDelivery,
+} from './event-deliveries';

@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createOrderActivities } from '../../activities';
 import type { Config } from '../config';
+import { createEventRelay } from '../events/relay';
 import { createOrderWorker } from '../worker/create-worker';
 import type { Services } from './services';
 import { temporalAddress } from './temporal';
@@ -20,7 +21,21 @@ export async function startWorker(config: Config, services: Services): Promise<R
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createOrderActivities(services),
   });
-  const done = worker.run().finally(() => connection.close());
+  // Every worker process runs the outbox relay; a lease in the ledger lets one send.
+  const relay =
+    config.EVENT_WEBHOOKS.length > 0
+      ? createEventRelay({
+          db: services.ledger.db,
+          subscribers: config.EVENT_WEBHOOKS,
+          retryBaseMs: config.EVENT_RELAY_RETRY_BASE_MS,
+          maxAttempts: config.EVENT_RELAY_MAX_ATTEMPTS,
+          log: (line) => process.stderr.write(`${line}\n`),
+        }).start(config.EVENT_RELAY_INTERVAL_MS)
+      : undefined;
+  const done = worker.run().finally(async () => {
+    await relay?.stop();
+    await connection.close();
+  });
   return {
     done,
     shutdown: async () => {

@@ -3,12 +3,10 @@ import { idParam } from '../../api/params';
 import {
   isLedgerError,
   type FeatureEntitlement,
-  type Ledger,
   type TenantEntitlements,
   type UserEntitlements,
 } from '../../ledger';
-import { loadConfig } from '../../config';
-import { openLedgerFor } from '../../runtime/services';
+import { openLedgerFromEnv } from '../ledger-from-env';
 import { UsageError, type Command, type CommandIo } from '../command';
 
 const USAGE = 'provisioner entitlements TENANT [USER] [--json]';
@@ -70,16 +68,6 @@ function validId(name: string, value: string): string {
   const result = idParam.safeParse(value);
   if (!result.success) throw new UsageError(`${name}: ${result.error.issues[0].message}`);
   return result.data;
-}
-
-async function openLedgerFromEnv(): Promise<Ledger> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  return openLedgerFor(config);
 }
 
 function reportLedgerError(error: unknown, io: CommandIo): number {
