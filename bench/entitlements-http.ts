@@ -7,6 +7,7 @@
  * nothing. Run: npx tsx bench/entitlements-http.ts
  */
 import { Worker } from 'node:worker_threads';
+import Fastify from 'fastify';
 import { parseApiKeys } from '../src/api/api-keys';
 import { buildApi } from '../src/api/app';
 import { createLedger, migrate, openDatabase, type GrantSpec, type Ledger } from '../src/ledger';
@@ -188,13 +189,14 @@ function nextUser() {
 }
 const headers = { authorization: 'Bearer ' + w.key };
 let errors = 0;
-async function read() {
-  const response = await fetch(w.baseUrl + '/v1/tenants/' + w.tenant + '/users/user-' + nextUser() + '/entitlements', { headers });
+async function read(user = nextUser()) {
+  const response = await fetch(w.baseUrl + '/v1/tenants/' + w.tenant + '/users/user-' + user + '/entitlements', { headers });
   await response.arrayBuffer();
   if (response.status !== 200) errors += 1;
 }
 (async () => {
-  for (let i = 0; i < 300; i++) await read();
+  // Steady state: every user read once first (a cold read goes to the ledger).
+  for (let i = 0; i < w.warmup; i++) await read(i);
   const latencies = [];
   let sent = 0;
   const started = performance.now();
@@ -223,6 +225,7 @@ function runLoad(baseUrl: string): Promise<LoadResult> {
     baseUrl,
     tenant: TENANT,
     users: USERS,
+    warmup: USERS,
     key: KEY,
     concurrency: CONCURRENCY,
     maxRequests: MAX_REQUESTS,
@@ -238,26 +241,71 @@ function runLoad(baseUrl: string): Promise<LoadResult> {
   });
 }
 
-async function measure(baseUrl: string): Promise<void> {
+interface Figures {
+  throughput: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(label: string, baseUrl: string): Promise<Figures> {
   const { latencies, errors, seconds } = await runLoad(baseUrl);
   const sorted = Float64Array.from(latencies).sort();
-  const ms = (value: number) => `${value.toFixed(2)} ms`;
+  const figures = {
+    throughput: latencies.length / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
   console.log(
-    `  user entitlement reads: ${latencies.length} in ${seconds.toFixed(1)} s, concurrency ${CONCURRENCY}`,
+    `  ${label}: ${figures.throughput.toFixed(0)} requests/s (${latencies.length} in ${seconds.toFixed(1)} s, ` +
+      `concurrency ${CONCURRENCY}, errors ${errors}), p50 ${ms(figures.p50)}, p99 ${ms(figures.p99)}, max ${ms(sorted[sorted.length - 1])}`,
   );
-  console.log(
-    `  throughput: ${(latencies.length / seconds).toFixed(0)} requests/s, errors: ${errors}`,
-  );
-  console.log(
-    `  latency: p50 ${ms(percentile(sorted, 50))}, p90 ${ms(percentile(sorted, 90))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted[sorted.length - 1])}`,
-  );
+  return figures;
+}
 
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/**
+ * The ceiling: bare Fastify answering the same path with a fixed body of the same size,
+ * under the same load thread, in the same run.
+ */
+async function measureCeiling(body: string): Promise<Figures> {
+  const bare = Fastify({ logger: false });
+  bare.get('/v1/tenants/:tenantId/users/:userId/entitlements', (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(body),
+  );
+  const url = await bare.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    return await measure('ceiling (bare route, fixed body)', url);
+  } finally {
+    await bare.close();
+  }
+}
+
+async function measureTenantPages(baseUrl: string): Promise<void> {
   const headers = { authorization: `Bearer ${KEY}` };
   const t0 = performance.now();
-  const whole = await fetch(`${baseUrl}/v1/tenants/${TENANT}/entitlements`, { headers });
-  const size = (await whole.arrayBuffer()).byteLength;
+  const first = await fetch(`${baseUrl}/v1/tenants/${TENANT}/entitlements?pageSize=200`, {
+    headers,
+  });
+  const firstSize = (await first.arrayBuffer()).byteLength;
+  const firstMs = performance.now() - t0;
+  let token: string | null = null;
+  let pages = 0;
+  let bytes = 0;
+  const t1 = performance.now();
+  do {
+    const query: string = token ? `&pageToken=${token}` : '';
+    const page = await fetch(`${baseUrl}/v1/tenants/${TENANT}/entitlements?pageSize=1000${query}`, {
+      headers,
+    });
+    const text = await page.text();
+    bytes += text.length;
+    token = (JSON.parse(text) as { nextPageToken: string | null }).nextPageToken;
+    pages += 1;
+  } while (token);
   console.log(
-    `  whole tenant (${USERS} users): ${ms(performance.now() - t0)}, ${(size / 1_048_576).toFixed(1)} MiB, status ${whole.status}`,
+    `  whole tenant: first page of 200 users ${ms(firstMs)} (${(firstSize / 1024).toFixed(0)} KiB, status ${first.status}); ` +
+      `all ${USERS} users in ${pages} pages of 1000: ${ms(performance.now() - t1)}, ${(bytes / 1_048_576).toFixed(1)} MiB`,
   );
 }
 
@@ -278,7 +326,17 @@ async function run(engine: 'pglite' | 'postgres'): Promise<void> {
       `  seeded ${USERS} users, ${grants} grants in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    await measure(baseUrl);
+    const product = await measure('user entitlement reads', baseUrl);
+    const sample = await fetch(`${baseUrl}/v1/tenants/${TENANT}/users/user-1/entitlements`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    const body = await sample.text();
+    const ceiling = await measureCeiling(body);
+    console.log(
+      `  ratio: throughput ${(product.throughput / ceiling.throughput).toFixed(2)}x the ceiling, ` +
+        `p99 ${(product.p99 / ceiling.p99).toFixed(2)}x the ceiling's (body ${(body.length / 1024).toFixed(1)} KiB)`,
+    );
+    await measureTenantPages(baseUrl);
   } finally {
     await app.close();
     if (engine === 'postgres') await db.exec(`DROP SCHEMA "${schema}" CASCADE`);

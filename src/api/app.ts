@@ -4,6 +4,7 @@ import type { OrderService } from '../orders/order-service';
 import type { Payments } from '../payments';
 import type { ApiKeys } from './api-keys';
 import { installAuth } from './auth';
+import { createEntitlementCache, type EntitlementCache } from './entitlement-cache';
 import { installErrorHandling } from './error-handler';
 import { auditRoutes } from './routes/audit';
 import { entitlementRoutes } from './routes/entitlements';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   payments?: Payments;
   /** The Stripe webhook endpoint's signing secret; without it there is no webhook route. */
   stripeWebhookSecret?: string;
+  /** Answers user entitlements from memory; one is made (and closed with the app) if absent. */
+  entitlementCache?: EntitlementCache;
   /** Fastify's logger (pino options, or false); off by default. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -37,7 +40,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
 
   void app.register(healthRoutes(deps));
   void app.register(openApiRoutes());
-  void app.register(entitlementRoutes(deps));
+  const entitlementCache = deps.entitlementCache ?? createEntitlementCache({ ledger: deps.ledger });
+  if (!deps.entitlementCache) app.addHook('onClose', async () => entitlementCache.close());
+  void app.register(entitlementRoutes({ ledger: deps.ledger, entitlementCache }));
   void app.register(seatRoutes(deps));
   void app.register(auditRoutes(deps));
   const { orders, payments, stripeWebhookSecret } = deps;

@@ -28,8 +28,28 @@ const TENANT_GRANTS = `
     FROM grants g
     LEFT JOIN subscriptions s ON s.id = g.source_subscription_id
    WHERE g.tenant_id = $1 AND g.revoked_at IS NULL
-     AND (s.id IS NULL OR s.status = ANY ($2::text[]))
+     AND (s.id IS NULL OR s.status = ANY ($2::text[]))`;
+
+/** The whole tenant: every subject, one row each. */
+const ALL_SUBJECTS = `${TENANT_GRANTS} GROUP BY g.subject_type, g.subject_id`;
+/** The tenant's own flags (system licenses, add-on features). */
+const TENANT_SUBJECT = `${TENANT_GRANTS} AND g.subject_type = 'tenant' AND g.subject_id = $1
    GROUP BY g.subject_type, g.subject_id`;
+/**
+ * A page of users after $3: the page's user ids first (walking the grants index in
+ * subject order, so it stops after $4 users), then only their grants. Ids compare in
+ * the column's collation for both the cursor and the order, so pages never overlap.
+ */
+const USER_PAGE = `
+  WITH page AS (
+    SELECT DISTINCT g.subject_id FROM grants g
+      LEFT JOIN subscriptions s ON s.id = g.source_subscription_id
+     WHERE g.tenant_id = $1 AND g.subject_type = 'user' AND g.revoked_at IS NULL
+       AND g.subject_id > $3 AND (s.id IS NULL OR s.status = ANY ($2::text[]))
+     ORDER BY g.subject_id LIMIT $4)
+  ${TENANT_GRANTS} AND g.subject_type = 'user' AND g.subject_id IN (SELECT subject_id FROM page)
+   GROUP BY g.subject_type, g.subject_id
+   ORDER BY g.subject_id`;
 
 interface SubjectRow {
   subjectType: 'user' | 'tenant';
@@ -88,18 +108,8 @@ export async function userEntitlements(
   return userEntitlementsSchema.parse({ tenantId: tenant, userId: user, ...held });
 }
 
-/**
- * Built from rows the query typed rather than parsed with zod: validating 100,000+
- * sources one by one would take longer than the read itself.
- */
-export async function tenantEntitlements(
-  db: SqlExecutor,
-  tenantId: string,
-): Promise<TenantEntitlements> {
-  const tenant = parseInput(ledgerId, tenantId);
-  await requireTenant(db, tenant);
-  const rows = await db.query<SubjectRow>(TENANT_GRANTS, [tenant, IN_FORCE_STATUSES]);
-  // Grants of one order share their time: convert each distinct time once.
+/** Grants of one time share one string: each distinct time is converted once. */
+function featuresReader() {
   const isoTimes = new Map<string, string>();
   const iso = (time: string) => {
     let converted = isoTimes.get(time);
@@ -109,7 +119,7 @@ export async function tenantEntitlements(
     }
     return converted;
   };
-  const featuresOf = (row: SubjectRow) => {
+  return (row: SubjectRow) => {
     const features = new Map<string, FeatureEntitlement>();
     for (const [feature, kind, subscriptionId, productKey, orderId, grantedAt] of JSON.parse(
       row.grants,
@@ -121,6 +131,20 @@ export async function tenantEntitlements(
     }
     return sortedFeatures(features);
   };
+}
+
+/**
+ * Built from rows the query typed rather than parsed with zod: validating 100,000+
+ * sources one by one would take longer than the read itself.
+ */
+export async function tenantEntitlements(
+  db: SqlExecutor,
+  tenantId: string,
+): Promise<TenantEntitlements> {
+  const tenant = parseInput(ledgerId, tenantId);
+  await requireTenant(db, tenant);
+  const rows = await db.query<SubjectRow>(ALL_SUBJECTS, [tenant, IN_FORCE_STATUSES]);
+  const featuresOf = featuresReader();
   const tenantRow = rows.find((row) => row.subjectType === 'tenant');
   return {
     tenantId: tenant,
@@ -129,5 +153,44 @@ export async function tenantEntitlements(
       .filter((row) => row.subjectType === 'user')
       .sort((a, b) => compareText(a.subjectId, b.subjectId))
       .map((row) => ({ userId: row.subjectId, features: featuresOf(row) })),
+  };
+}
+
+const pageOptionsSchema = z.object({
+  after: ledgerId.optional(),
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type TenantEntitlementsPageOptions = z.input<typeof pageOptionsSchema>;
+
+/**
+ * One page of a tenant's users (in user id order, after `after`) with the tenant's flags:
+ * the whole-tenant read for tenants too large for one answer. `nextAfter` is the last
+ * user of the page when more follow.
+ */
+export async function tenantEntitlementsPage(
+  db: SqlExecutor,
+  tenantId: string,
+  options: TenantEntitlementsPageOptions = {},
+): Promise<TenantEntitlements & { nextAfter: string | null }> {
+  const tenant = parseInput(ledgerId, tenantId);
+  const page = parseInput(pageOptionsSchema, options);
+  await requireTenant(db, tenant);
+  const [flags, users] = [
+    await db.query<SubjectRow>(TENANT_SUBJECT, [tenant, IN_FORCE_STATUSES]),
+    await db.query<SubjectRow>(USER_PAGE, [
+      tenant,
+      IN_FORCE_STATUSES,
+      page.after ?? '',
+      page.limit + 1,
+    ]),
+  ];
+  const featuresOf = featuresReader();
+  const more = users.length > page.limit;
+  const listed = users.slice(0, page.limit);
+  return {
+    tenantId: tenant,
+    tenantFlags: flags.length > 0 ? featuresOf(flags[0]) : [],
+    users: listed.map((row) => ({ userId: row.subjectId, features: featuresOf(row) })),
+    nextAfter: more ? listed[listed.length - 1].subjectId : null,
   };
 }

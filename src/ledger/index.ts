@@ -25,3 +25,4 @@ export {
   type DueDelivery,
   type EventDelivery,
 } from './event-deliveries';
+export { tenantVersions, type TenantVersion } from './tenant-versions';

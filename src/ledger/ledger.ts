@@ -9,7 +9,12 @@ import type {
   RevokeGrantsResult,
 } from './grant-schemas';
 import { applyGrants, grantHistory, revokeGrants } from './grants';
-import { tenantEntitlements, userEntitlements } from './entitlements';
+import {
+  tenantEntitlements,
+  tenantEntitlementsPage,
+  userEntitlements,
+  type TenantEntitlementsPageOptions,
+} from './entitlements';
 import { migrate } from './migrate';
 import { openDatabase, type OpenDatabaseOptions } from './open-database';
 import { markEventsPublished, pendingEvents } from './outbox';
@@ -54,6 +59,10 @@ export interface Ledger {
   applyGrants(input: ApplyGrantsInput): Promise<ApplyGrantsResult>;
   revokeGrants(input: RevokeGrantsInput): Promise<RevokeGrantsResult>;
   tenantEntitlements(tenantId: string): Promise<TenantEntitlements>;
+  tenantEntitlementsPage(
+    tenantId: string,
+    options?: TenantEntitlementsPageOptions,
+  ): Promise<TenantEntitlements & { nextAfter: string | null }>;
   userEntitlements(tenantId: string, userId: string): Promise<UserEntitlements>;
   seatUsage(tenantId: string): Promise<PlanSeatUsage[]>;
   grantHistory(tenantId: string, options?: GrantHistoryOptions): Promise<GrantHistoryPage>;
@@ -79,6 +88,7 @@ export function createLedger(db: SqlDb): Ledger {
     applyGrants: (input) => applyGrants(db, input),
     revokeGrants: (input) => revokeGrants(db, input),
     tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId),
+    tenantEntitlementsPage: (tenantId, options) => tenantEntitlementsPage(db, tenantId, options),
     userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId),
     seatUsage: (tenantId) => seatUsage(db, tenantId),
     grantHistory: (tenantId, options) => grantHistory(db, tenantId, options),

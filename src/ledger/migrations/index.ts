@@ -2,6 +2,7 @@ import { initialSchema } from './0001-initial-schema';
 import { userEntitlementsFunction } from './0002-user-entitlements-function';
 import { subscriptionLifecycle } from './0003-subscription-lifecycle';
 import { eventDeliveries } from './0008-event-deliveries';
+import { tenantVersions } from './0009-tenant-versions';
 import type { Migration } from './migration';
 
 /** Every migration, in the order they apply. Append; never reorder or edit. */
@@ -10,4 +11,5 @@ export const migrations: readonly Migration[] = [
   userEntitlementsFunction,
   subscriptionLifecycle,
   eventDeliveries,
+  tenantVersions,
 ];

@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ledgerEngines, uniqueId, useTestLedger } from '../ledger/engines';
-import { addonSubscription, planSubscription, tenantFlags, userFeatures } from '../ledger/fixtures';
+import {
+  addonSubscription,
+  currentPeriod,
+  planSubscription,
+  tenantFlags,
+  userFeatures,
+} from '../ledger/fixtures';
 import { KEYS, bearer, testApi } from './api-harness';
 import { serveForTest, type TestClient } from './http-client';
 
@@ -83,6 +89,91 @@ describe.each(ledgerEngines())('entitlement routes on %s', (engine) => {
     const body = response.json<{ users: { userId: string }[]; tenantFlags: unknown[] }>();
     expect(body.users.map((u) => u.userId)).toEqual(['ann', 'bob']);
     expect(body.tenantFlags).toHaveLength(2);
+  });
+
+  it("when a tenant's entitlements are read by pages, then every user comes once, in order, with the flags on each page", async () => {
+    const first = await get(`/v1/tenants/${tenant}/entitlements?pageSize=1`);
+    const firstBody = first.json<{ users: { userId: string }[]; nextPageToken: string | null }>();
+    const second = await get(
+      `/v1/tenants/${tenant}/entitlements?pageSize=1&pageToken=${firstBody.nextPageToken}`,
+    );
+    const secondBody = second.json<{
+      users: { userId: string }[];
+      tenantFlags: unknown[];
+      nextPageToken: string | null;
+    }>();
+
+    expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+    expect(firstBody.users.map((u) => u.userId)).toEqual(['ann']);
+    expect(secondBody.users.map((u) => u.userId)).toEqual(['bob']);
+    expect(secondBody.tenantFlags).toHaveLength(2);
+    expect(secondBody.nextPageToken).toBeNull();
+  });
+
+  it('when a page token or size is malformed, then 400 names it', async () => {
+    const token = await get(`/v1/tenants/${tenant}/entitlements?pageToken=${'%25'.repeat(3)}`);
+    const size = await get(`/v1/tenants/${tenant}/entitlements?pageSize=0`);
+
+    expect([token.statusCode, size.statusCode]).toEqual([400, 400]);
+    expect(token.json<{ error: { fields: { path: string }[] } }>().error.fields[0].path).toBe(
+      'pageToken',
+    );
+    expect(size.json<{ error: { fields: { path: string }[] } }>().error.fields[0].path).toBe(
+      'pageSize',
+    );
+  });
+
+  it('when a client polls with the entity tag it holds, then 304 without a body until the entitlements change', async () => {
+    const { ledger } = opened();
+    const user = uniqueId('user');
+    const tenant = uniqueId('tenant');
+    const sales = uniqueId('sales');
+    await ledger.recordSubscription(
+      planSubscription(sales, tenant, 'sales-premium', 1, currentPeriod()),
+    );
+    await ledger.assignSeats({
+      subscriptionId: sales,
+      tenantId: tenant,
+      plan: 'sales-premium',
+      userIds: [user],
+      orderId: 'order-3',
+    });
+    await ledger.applyGrants({
+      orderId: 'order-3',
+      tenantId: tenant,
+      subscriptionId: sales,
+      productKey: 'sales-premium',
+      grants: userFeatures([user], ['quotes']),
+    });
+    const url = `/v1/tenants/${tenant}/users/${user}/entitlements`;
+    const first = await get(url);
+    const etag = first.headers.get('etag') ?? '';
+
+    const unchanged = await client.request('GET', url, {
+      headers: { ...bearer(KEYS.read), 'if-none-match': etag },
+    });
+    await ledger.releaseSeats({
+      subscriptionId: sales,
+      tenantId: tenant,
+      userIds: [user],
+      orderId: 'order-4',
+      reason: 'unassigned',
+    });
+    let changed = unchanged;
+    for (let i = 0; i < 50 && changed.statusCode === 304; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      changed = await client.request('GET', url, {
+        headers: { ...bearer(KEYS.read), 'if-none-match': etag },
+      });
+    }
+
+    expect(first.statusCode).toBe(200);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(changed.json<{ features: unknown[] }>().features).toEqual([]);
   });
 
   it('when seats are read, then each plan shows bought, assigned and free', async () => {

@@ -9,6 +9,16 @@ export const FEBRUARY = {
   currentPeriodEnd: '2026-03-01T00:00:00.000Z',
 };
 
+/** A month that contains now: a subscription in it is paid up to a future date. */
+export function currentPeriod(): { currentPeriodStart: string; currentPeriodEnd: string } {
+  const day = 24 * 60 * 60 * 1000;
+  const start = Math.floor(Date.now() / day) * day - day;
+  return {
+    currentPeriodStart: new Date(start).toISOString(),
+    currentPeriodEnd: new Date(start + 30 * day).toISOString(),
+  };
+}
+
 export function planSubscription(
   id: string,
   tenantId: string,
