@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE_FILE } from '../src/worker/workflow-source';
 
 /**
@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const dist = join(__dirname, '..', 'dist');
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(join(dist, 'workflows')),
+    // webpack's module listing is INFO; a build log needs only what went wrong.
+    logger: new DefaultLogger('WARN'),
   });
   const codePath = join(dist, WORKFLOW_BUNDLE_FILE);
   writeFileSync(codePath, code);
