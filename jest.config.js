@@ -20,7 +20,13 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // Our services on real parts (PostgreSQL and PGlite, the Stripe emulator, the
     // provisioning simulators, the HTTP API), without Temporal.
-    { ...common, displayName: 'services', testMatch: ['<rootDir>/test/services/**/*.test.ts'] },
+    // Without DATABASE_URL, its global setup starts PostgreSQL where this machine allows.
+    {
+      ...common,
+      displayName: 'services',
+      testMatch: ['<rootDir>/test/services/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/postgres-global-setup.ts',
+    },
     {
       ...temporal,
       displayName: 'workflows',

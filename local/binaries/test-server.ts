@@ -40,6 +40,7 @@ export async function resolveTestServer(options: BinaryOptions = {}): Promise<st
     `Fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central ` +
       `(first run only; about a minute) into ${finalDir}`,
   );
+  const started = Date.now();
   await buildIntoCache(finalDir, async (buildDir) => {
     writeFileSync(join(buildDir, 'pom.xml'), fetchPom());
     await runLogged(
@@ -59,6 +60,7 @@ export async function resolveTestServer(options: BinaryOptions = {}): Promise<st
     writeFileSync(join(buildDir, 'temporal-test-server'), wrapper);
     chmodSync(join(buildDir, 'temporal-test-server'), 0o755);
   });
+  log(`Fetched the time-skipping test server in ${Math.round((Date.now() - started) / 1000)} s`);
   return cached;
 }
 

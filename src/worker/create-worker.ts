@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
+import { workflowSource } from './workflow-source';
 
 export interface OrderWorkerOptions {
   connection: NativeConnection;
@@ -9,16 +10,17 @@ export interface OrderWorkerOptions {
 }
 
 /**
- * The worker that runs order workflows and their activities. Workflow code is bundled
- * from ../../workflows (deterministic, sandboxed); activities come in already wired to
- * real or local services, so the same worker serves production, `npm start` and tests.
+ * The worker that runs order workflows and their activities. Workflow code is the
+ * prebuilt bundle in production, ../../workflows bundled at start-up in a source checkout
+ * (deterministic, sandboxed); activities come in already wired to real or local services,
+ * so the same worker serves production, `npm start` and tests.
  */
 export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
+    ...workflowSource(),
     activities: options.activities,
   });
 }

@@ -11,7 +11,8 @@ import {
 /**
  * A worker is a separate process here, killed with SIGKILL in the middle of the capture:
  * no shutdown hook runs, the activity's answer is lost. The ledger must be shared by the
- * processes, so this test runs on PostgreSQL (DATABASE_URL, which CI always sets).
+ * processes, so this test runs on PostgreSQL: DATABASE_URL, which CI sets and the
+ * integration global setup starts when it is unset and this machine allows.
  */
 const databaseUrl = process.env.DATABASE_URL;
 const root = join(__dirname, '..', '..');
@@ -21,7 +22,7 @@ const workers: ChildProcess[] = [];
 beforeAll(async () => {
   if (!databaseUrl) {
     throw new Error(
-      'the worker crash test needs PostgreSQL: run scripts/start-postgres.sh and export DATABASE_URL',
+      'the worker crash test needs PostgreSQL: run `sudo bash scripts/start-postgres.sh` and export the DATABASE_URL it prints',
     );
   }
   stack = await startOrderStack({ DATABASE_URL: databaseUrl }, { worker: false });
