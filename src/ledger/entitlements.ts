@@ -36,20 +36,16 @@ const ALL_SUBJECTS = `${TENANT_GRANTS} GROUP BY g.subject_type, g.subject_id`;
 const TENANT_SUBJECT = `${TENANT_GRANTS} AND g.subject_type = 'tenant' AND g.subject_id = $1
    GROUP BY g.subject_type, g.subject_id`;
 /**
- * A page of users after $3: the page's user ids first (walking the grants index in
- * subject order, so it stops after $4 users), then only their grants. Ids compare in
- * the column's collation for both the cursor and the order, so pages never overlap.
+ * A page of users after $2: their ids first, walking the grants index in subject order
+ * (so it stops after $3 users), then only their grants. Ids compare in the column's
+ * collation for both the cursor and the order, so pages never overlap.
  */
-const USER_PAGE = `
-  WITH page AS (
-    SELECT DISTINCT g.subject_id FROM grants g
-      LEFT JOIN subscriptions s ON s.id = g.source_subscription_id
-     WHERE g.tenant_id = $1 AND g.subject_type = 'user' AND g.revoked_at IS NULL
-       AND g.subject_id > $3 AND (s.id IS NULL OR s.status = ANY ($2::text[]))
-     ORDER BY g.subject_id LIMIT $4)
-  ${TENANT_GRANTS} AND g.subject_type = 'user' AND g.subject_id IN (SELECT subject_id FROM page)
-   GROUP BY g.subject_type, g.subject_id
-   ORDER BY g.subject_id`;
+const PAGE_USER_IDS = `
+  SELECT DISTINCT subject_id AS "subjectId" FROM grants
+   WHERE tenant_id = $1 AND subject_type = 'user' AND revoked_at IS NULL AND subject_id > $2
+   ORDER BY subject_id LIMIT $3`;
+const USERS_GRANTS = `${TENANT_GRANTS} AND g.subject_type = 'user' AND g.subject_id = ANY ($3::text[])
+   GROUP BY g.subject_type, g.subject_id`;
 
 interface SubjectRow {
   subjectType: 'user' | 'tenant';
@@ -175,22 +171,25 @@ export async function tenantEntitlementsPage(
   const tenant = parseInput(ledgerId, tenantId);
   const page = parseInput(pageOptionsSchema, options);
   await requireTenant(db, tenant);
-  const [flags, users] = [
-    await db.query<SubjectRow>(TENANT_SUBJECT, [tenant, IN_FORCE_STATUSES]),
-    await db.query<SubjectRow>(USER_PAGE, [
-      tenant,
-      IN_FORCE_STATUSES,
-      page.after ?? '',
-      page.limit + 1,
-    ]),
-  ];
+  const ids = await db.query<{ subjectId: string }>(PAGE_USER_IDS, [
+    tenant,
+    page.after ?? '',
+    page.limit + 1,
+  ]);
+  const more = ids.length > page.limit;
+  const listed = ids.slice(0, page.limit).map((row) => row.subjectId);
+  const flags = await db.query<SubjectRow>(TENANT_SUBJECT, [tenant, IN_FORCE_STATUSES]);
+  const rows = await db.query<SubjectRow>(USERS_GRANTS, [tenant, IN_FORCE_STATUSES, listed]);
+  const byUser = new Map(rows.map((row) => [row.subjectId, row]));
   const featuresOf = featuresReader();
-  const more = users.length > page.limit;
-  const listed = users.slice(0, page.limit);
   return {
     tenantId: tenant,
     tenantFlags: flags.length > 0 ? featuresOf(flags[0]) : [],
-    users: listed.map((row) => ({ userId: row.subjectId, features: featuresOf(row) })),
-    nextAfter: more ? listed[listed.length - 1].subjectId : null,
+    // A user whose every grant comes from a subscription not in force holds nothing now.
+    users: listed.flatMap((userId) => {
+      const row = byUser.get(userId);
+      return row ? [{ userId, features: featuresOf(row) }] : [];
+    }),
+    nextAfter: more ? listed[listed.length - 1] : null,
   };
 }
