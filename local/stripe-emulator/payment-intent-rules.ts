@@ -8,7 +8,7 @@ import { NO_REQUEST, type EmulatorState, type RequestContext } from './emulator-
 import { newId, nowSeconds } from './ids';
 import { cardNumberOf } from './payment-method-rules';
 import { EmulatedStripeError, stripeErrors } from './stripe-error';
-import { testCard } from './test-cards';
+import { testCard, type CardDecline } from './test-cards';
 
 /**
  * PaymentIntent transitions as Stripe makes them:
@@ -43,8 +43,13 @@ export function confirmIntent(
   }
   const methodId = intent.payment_method;
   if (methodId === null) {
+    // Stripe never falls back to the customer's default payment method here: the caller
+    // passes the saved method it means to charge.
+    const hint = intent.customer
+      ? `To confirm the PaymentIntent with ${intent.customer}, specify a payment method attached to this customer along with the customer ID.`
+      : 'To confirm the PaymentIntent, provide a payment_method.';
     throw stripeErrors.invalid(
-      'You cannot confirm this PaymentIntent because it is missing a payment method. To confirm the PaymentIntent, provide a payment_method.',
+      `You cannot confirm this PaymentIntent because it's missing a payment method. ${hint}`,
       { code: 'payment_intent_unexpected_state', param: 'payment_method' },
     );
   }
@@ -55,11 +60,8 @@ export function confirmIntent(
     case 'succeed':
       return completePayment(state, request, intent, method);
     case 'decline':
-      return failPayment(state, request, intent, method, {
-        code: 'card_declined',
-        declineCode: behaviour.declineCode,
-        message: behaviour.message,
-      });
+    case 'decline_charges':
+      return failPayment(state, request, intent, method, behaviour.decline);
     case 'authenticate':
       // Off session nobody is there to authenticate: Stripe declines with this code.
       if (options.offSession) {
@@ -180,7 +182,10 @@ function completePayment(
   intent.last_payment_error = null;
   intent.next_action = null;
   // A payment method used with setup_future_usage is saved to the customer for later.
-  if (intent.setup_future_usage && intent.customer) method.customer = intent.customer;
+  if (intent.setup_future_usage && intent.customer && method.customer === null) {
+    method.customer = intent.customer;
+    state.emit('payment_method.attached', method, request);
+  }
   if (automatic) {
     intent.status = 'succeeded';
     intent.amount_received = intent.amount;
@@ -202,7 +207,7 @@ function failPayment(
   request: RequestContext,
   intent: EmulatedPaymentIntent,
   method: EmulatedPaymentMethod,
-  decline: { code: string; declineCode: string; message: string },
+  decline: CardDecline,
 ): never {
   const charge = newCharge(intent, method, { captured: false, failure: decline });
   state.charges.set(charge.id, charge);
@@ -213,6 +218,7 @@ function failPayment(
     code: decline.code,
     decline_code: decline.declineCode,
     message: decline.message,
+    ...(decline.param ? { param: decline.param } : {}),
     charge: charge.id,
     payment_method: structuredClone(method),
     doc_url: docUrl,
@@ -223,6 +229,7 @@ function failPayment(
     code: decline.code,
     decline_code: decline.declineCode,
     message: decline.message,
+    ...(decline.param ? { param: decline.param } : {}),
     charge: charge.id,
     doc_url: docUrl,
     payment_intent: structuredClone(intent),
@@ -253,7 +260,7 @@ export function latestCharge(state: EmulatorState, intent: EmulatedPaymentIntent
 function newCharge(
   intent: EmulatedPaymentIntent,
   method: EmulatedPaymentMethod,
-  options: { captured: boolean; failure?: { code: string; declineCode: string; message: string } },
+  options: { captured: boolean; failure?: CardDecline },
 ): EmulatedCharge {
   const failed = options.failure !== undefined;
   return {
