@@ -2,19 +2,23 @@ import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { classifyStripeError, type PaymentErrorClass } from './classify-stripe-error';
 import { idempotencyKeys } from './idempotency-keys';
-import { parsePaymentInput, parseStripeObject } from './payment-errors';
+import { PaymentInputError, parsePaymentInput, parseStripeObject } from './payment-errors';
 import {
   authorizeInputSchema,
   chargeOffSessionInputSchema,
   ensureCustomerInputSchema,
+  findOrderPaymentInputSchema,
   orderPaymentInputSchema,
   paymentIntentIdSchema,
   refundInputSchema,
+  savePaymentMethodInputSchema,
   type AuthorizeInput,
   type ChargeOffSessionInput,
   type EnsureCustomerInput,
+  type FindOrderPaymentInput,
   type OrderPaymentInput,
   type RefundInput,
+  type SavePaymentMethodInput,
 } from './payment-inputs';
 import {
   authorizationFromIntent,
@@ -24,9 +28,17 @@ import {
   type CaptureResult,
   type Charge,
   type Declined,
+  type OrderPayment,
   type RefundResult,
+  type SavedPaymentMethod,
 } from './payment-outcomes';
-import { customerSchema, paymentIntentSchema, refundSchema } from './stripe-objects';
+import {
+  customerSchema,
+  paymentIntentSchema,
+  paymentMethodSchema,
+  refundSchema,
+  type StripePaymentIntent,
+} from './stripe-objects';
 import { verifyWebhook, type VerifiedWebhook } from './webhook-events';
 
 /** Payments as the order and renewal activities use them; every call is safe to repeat. */
@@ -40,9 +52,20 @@ export interface Payments {
   capture(input: OrderPaymentInput): Promise<CaptureResult>;
   /** Releases the hold; gives the money back instead when it was captured already. */
   cancelAuthorization(input: OrderPaymentInput): Promise<CancelResult>;
+  /** Gives captured money back, all that is left or `amount` of it. */
   refund(input: RefundInput): Promise<RefundResult>;
-  /** A renewal: charges the saved card without the customer, captured at once. */
+  /**
+   * A renewal or a prorated upgrade: charges the saved card without the customer,
+   * captured at once. A decline (also `authentication_required`) is returned, for dunning.
+   */
   chargeOffSession(input: ChargeOffSessionInput): Promise<Charge>;
+  /** Attaches a card to the customer and makes it the default that renewals charge. */
+  savePaymentMethod(input: SavePaymentMethodInput): Promise<SavedPaymentMethod>;
+  /**
+   * The PaymentIntent an order made (by `metadata.order_id`), or null: for a compensation
+   * whose authorization answer was lost. A bare order id is accepted too.
+   */
+  findOrderPayment(input: FindOrderPaymentInput | string): Promise<OrderPayment | null>;
   classifyError(error: unknown): PaymentErrorClass;
   verifyWebhook(
     rawBody: Buffer | string,
@@ -65,15 +88,16 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
 
   const refund = async (raw: RefundInput): Promise<RefundResult> => {
     const input = parsePaymentInput(refundInputSchema, raw);
+    const { metadata, idempotencyKey } = refundReference(input);
     try {
       const created = await stripe.refunds.create(
         {
           payment_intent: input.paymentIntentId,
           amount: input.amount,
           reason: input.reason,
-          metadata: { order_id: input.orderId },
+          metadata,
         },
-        { idempotencyKey: idempotencyKeys.refund(input.orderId) },
+        { idempotencyKey },
       );
       const refunded = parseStripeObject(refundSchema, created, 'refund');
       return {
@@ -89,6 +113,23 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
       }
       throw error;
     }
+  };
+
+  /** The customer's default payment method: what a renewal charges when given none. */
+  const defaultPaymentMethod = async (customerId: string): Promise<string> => {
+    const customer = parseStripeObject(
+      customerSchema,
+      await stripe.customers.retrieve(customerId),
+      'customer',
+    );
+    const method = customer.invoice_settings?.default_payment_method;
+    if (!method) {
+      throw new PaymentInputError(
+        `paymentMethod: customer ${customerId} has no default payment method to charge`,
+        'paymentMethod',
+      );
+    }
+    return method;
   };
 
   return {
@@ -189,28 +230,112 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
 
     async chargeOffSession(raw) {
       const input = parsePaymentInput(chargeOffSessionInputSchema, raw);
+      const { subscriptionId, changeId, attempt } = input;
+      const periodStart = input.periodStart ?? '';
+      // One of the two is given (the schema checks it): a change, or a period's renewal.
+      const [idempotencyKey, paidFor] =
+        changeId === undefined
+          ? [
+              idempotencyKeys.renewalCharge(subscriptionId, periodStart, attempt),
+              { period_start: periodStart },
+            ]
+          : [
+              idempotencyKeys.changeCharge(subscriptionId, changeId, attempt),
+              { change_id: changeId },
+            ];
+      const paymentMethod = input.paymentMethod ?? (await defaultPaymentMethod(input.customerId));
       try {
         const intent = await stripe.paymentIntents.create(
           {
             amount: input.amount,
             currency: input.currency,
             customer: input.customerId,
-            payment_method: input.paymentMethod,
+            payment_method: paymentMethod,
             automatic_payment_methods: NO_REDIRECTS,
             capture_method: 'automatic',
             confirm: true,
+            // Nobody is there to authenticate: a card that needs it is declined with
+            // authentication_required instead of waiting in requires_action.
             off_session: true,
             description: input.description,
-            metadata: { subscription_id: input.subscriptionId, period_start: input.periodStart },
+            metadata: {
+              subscription_id: subscriptionId,
+              ...paidFor,
+              attempt: String(attempt),
+            },
           },
-          {
-            idempotencyKey: idempotencyKeys.renewalCharge(input.subscriptionId, input.periodStart),
-          },
+          { idempotencyKey },
         );
         return chargeFromIntent(parseStripeObject(paymentIntentSchema, intent, 'payment intent'));
       } catch (error: unknown) {
         return declinedOrThrow(error);
       }
+    },
+
+    async savePaymentMethod(raw) {
+      const { customerId, paymentMethod } = parsePaymentInput(savePaymentMethodInputSchema, raw);
+      let attached;
+      try {
+        attached = parseStripeObject(
+          paymentMethodSchema,
+          await stripe.paymentMethods.attach(
+            paymentMethod,
+            { customer: customerId },
+            { idempotencyKey: idempotencyKeys.attachPaymentMethod(customerId, paymentMethod) },
+          ),
+          'payment method',
+        );
+      } catch (error: unknown) {
+        // Stripe validates the card with its issuer on attach: a refusal is an outcome.
+        return declinedOrThrow(error);
+      }
+      const customer = parseStripeObject(
+        customerSchema,
+        await stripe.customers.retrieve(customerId),
+        'customer',
+      );
+      if (customer.invoice_settings?.default_payment_method !== attached.id) {
+        // Setting the default is a set, safe to repeat, and sent without an idempotency
+        // key on purpose: a key would replay a stale answer when the default went A → B → A
+        // within Stripe's 24 hours, leaving B in place while reporting A.
+        await stripe.customers.update(customerId, {
+          invoice_settings: { default_payment_method: attached.id },
+        });
+      }
+      const card = attached.card;
+      return {
+        status: 'saved',
+        customerId,
+        paymentMethodId: attached.id,
+        ...(card
+          ? {
+              card: {
+                brand: card.brand,
+                last4: card.last4,
+                expMonth: card.exp_month,
+                expYear: card.exp_year,
+              },
+            }
+          : {}),
+      };
+    },
+
+    async findOrderPayment(raw) {
+      const { orderId, customerId } = parsePaymentInput(
+        findOrderPaymentInputSchema,
+        typeof raw === 'string' ? { orderId: raw } : raw,
+      );
+      // Order ids hold no quotes (see businessId), so the value needs no escaping.
+      const found =
+        customerId === undefined
+          ? stripe.paymentIntents.search({ query: `metadata['order_id']:'${orderId}'`, limit: 100 })
+          : stripe.paymentIntents.list({ customer: customerId, limit: 100 });
+      for await (const raw of found) {
+        const intent = parseStripeObject(paymentIntentSchema, raw, 'payment intent');
+        // Newest first: a key that expired may have let a retry make a second intent.
+        if (intent.metadata?.order_id === orderId) return orderPaymentOf(intent);
+      }
+      return null;
     },
 
     classifyError: classifyStripeError,
@@ -235,6 +360,31 @@ function declinedOrThrow(error: unknown): Declined {
     code: error.code ?? 'card_declined',
     declineCode: error.decline_code || undefined,
     message: error.message,
+  };
+}
+
+/** An order's refund (its compensation) or a refund the caller keys by its own business id. */
+function refundReference(input: { orderId?: string; key?: string }): {
+  metadata: Record<string, string>;
+  idempotencyKey: string;
+} {
+  if (input.orderId !== undefined) {
+    return {
+      metadata: { order_id: input.orderId },
+      idempotencyKey: idempotencyKeys.refund(input.orderId),
+    };
+  }
+  const key = input.key ?? '';
+  return { metadata: { refund_key: key }, idempotencyKey: idempotencyKeys.keyedRefund(key) };
+}
+
+function orderPaymentOf(intent: StripePaymentIntent): OrderPayment {
+  return {
+    paymentIntentId: intent.id,
+    status: intent.status,
+    amount: intent.amount,
+    amountCapturable: intent.amount_capturable,
+    amountReceived: intent.amount_received,
   };
 }
 

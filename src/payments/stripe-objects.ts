@@ -42,11 +42,24 @@ export const paymentIntentSchema = z.object({
 });
 export type StripePaymentIntent = z.infer<typeof paymentIntentSchema>;
 
+/** An id field that may come expanded into its object. */
+const idOrObject = z.union([z.string(), z.object({ id: z.string() }).transform(({ id }) => id)]);
+
 export const customerSchema = z.object({
   id: z.string(),
   object: z.literal('customer'),
   email: z.string().nullish(),
+  invoice_settings: z.object({ default_payment_method: idOrObject.nullish() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
+});
+
+export const paymentMethodSchema = z.object({
+  id: z.string(),
+  object: z.literal('payment_method'),
+  customer: idOrObject.nullish(),
+  card: z
+    .object({ brand: z.string(), last4: z.string(), exp_month: z.int(), exp_year: z.int() })
+    .nullish(),
 });
 
 export const refundSchema = z.object({
