@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import {
   classifyStripeError,
   createPayments,
@@ -159,7 +159,7 @@ test('when dunning retries a declined renewal as attempt 2 after the customer sa
 
   expect(declined.status).toBe('declined');
   expect(replayed).toEqual(declined);
-  expect(emulator.stats.forIntent(declined.paymentIntentId).declines).toBe(1);
+  expect(emulator.stats.forIntent(declined.paymentIntentId ?? '').declines).toBe(1);
   expect(succeededId(retried)).not.toBe(declined.paymentIntentId);
 });
 
