@@ -62,27 +62,42 @@ export function confirmIntent(
     case 'decline':
     case 'decline_charges':
       return failPayment(state, request, intent, method, behaviour.decline);
-    case 'authenticate':
-      // Off session nobody is there to authenticate: Stripe declines with this code.
-      if (options.offSession) {
-        return failPayment(state, request, intent, method, {
-          code: 'authentication_required',
-          declineCode: 'authentication_required',
-          message: 'Your card was declined. This transaction requires authentication.',
-        });
+    case 'authenticate_unless_set_up':
+      // Set up for off-session use by an earlier authenticated payment: renewals pass.
+      if (options.offSession && state.offSessionReady.has(method.id)) {
+        return completePayment(state, request, intent, method);
       }
-      intent.status = 'requires_action';
-      intent.next_action = {
-        type: 'use_stripe_sdk',
-        use_stripe_sdk: {
-          type: 'three_d_secure_redirect',
-          stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${intent.id}`,
-          source: newId('src'),
-        },
-      };
-      state.emit('payment_intent.requires_action', intent, request);
-      return;
+      return requireAuthentication(state, request, intent, method, options);
+    case 'authenticate':
+      return requireAuthentication(state, request, intent, method, options);
   }
+}
+
+/** 3-D Secure: on session the customer is asked; off session Stripe declines instead. */
+function requireAuthentication(
+  state: EmulatorState,
+  request: RequestContext,
+  intent: EmulatedPaymentIntent,
+  method: EmulatedPaymentMethod,
+  options: ConfirmOptions,
+): void {
+  if (options.offSession) {
+    return failPayment(state, request, intent, method, {
+      code: 'authentication_required',
+      declineCode: 'authentication_required',
+      message: 'Your card was declined. This transaction requires authentication.',
+    });
+  }
+  intent.status = 'requires_action';
+  intent.next_action = {
+    type: 'use_stripe_sdk',
+    use_stripe_sdk: {
+      type: 'three_d_secure_redirect',
+      stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${intent.id}`,
+      source: newId('src'),
+    },
+  };
+  state.emit('payment_intent.requires_action', intent, request);
 }
 
 /** The customer's side of 3-D Secure, which at Stripe happens in the browser. */
@@ -182,6 +197,9 @@ function completePayment(
   intent.last_payment_error = null;
   intent.next_action = null;
   // A payment method used with setup_future_usage is saved to the customer for later.
+  // Paid with setup_future_usage=off_session (after any authentication): later payments
+  // without the customer need no authentication for cards that ask only once.
+  if (intent.setup_future_usage === 'off_session') state.offSessionReady.add(method.id);
   if (intent.setup_future_usage && intent.customer && method.customer === null) {
     method.customer = intent.customer;
     state.emit('payment_method.attached', method, request);

@@ -19,8 +19,10 @@ export type CardBehaviour =
   | { kind: 'decline'; decline: CardDecline }
   /** Validates, so it attaches to a customer, but every charge is declined. */
   | { kind: 'decline_charges'; decline: CardDecline }
-  /** 3-D Secure on every payment: on session the customer must act; off session it fails. */
-  | { kind: 'authenticate' };
+  /** 3-D Secure on every payment: on session the customer must act off session it fails. */
+  | { kind: 'authenticate' }
+  /** 3-D Secure on session always; off session only until a payment set it up for that. */
+  | { kind: 'authenticate_unless_set_up' };
 
 export interface TestCard {
   number: string;
@@ -92,6 +94,7 @@ const CARDS: readonly TestCard[] = [
     behaviour: { kind: 'decline_charges', decline: GENERIC_DECLINE },
   },
   { number: '4000002760003184', brand: 'visa', behaviour: authenticate },
+  { number: '4000002500003155', brand: 'visa', behaviour: { kind: 'authenticate_unless_set_up' } },
   { number: '4000000000003220', brand: 'visa', behaviour: authenticate },
 ];
 
@@ -117,6 +120,7 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, string>> = {
   pm_card_chargeDeclinedProcessingError: '4000000000000119',
   pm_card_chargeCustomerFail: '4000000000000341',
   pm_card_authenticationRequired: '4000002760003184',
+  pm_card_authenticationRequiredOnSetup: '4000002500003155',
   pm_card_threeDSecure2Required: '4000000000003220',
 };
 

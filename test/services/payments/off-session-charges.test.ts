@@ -237,3 +237,36 @@ test('when neither a period nor a change is given, or both, then the input error
   expect(classifyStripeError(neither)).toMatchObject({ field: 'periodStart', retryable: false });
   expect(classifyStripeError(both)).toMatchObject({ field: 'changeId', retryable: false });
 });
+
+describe('a card that asks for authentication once (4000002500003155)', () => {
+  test('when the customer authenticated it at checkout, then renewals charge it off session without the customer', async () => {
+    const customerId = await payments.ensureCustomer({ tenantId: 'tenant-3ds-once' });
+    const checkout = await payments.authorize({
+      orderId: 'order-3ds-once',
+      amount: 4900,
+      currency: 'eur',
+      customerId,
+      paymentMethod: 'pm_card_authenticationRequiredOnSetup',
+    });
+    if (checkout.status !== 'requires_action') throw new Error(`no 3-D Secure: ${checkout.status}`);
+    const authenticated = emulator.authenticate(checkout.paymentIntentId, 'succeed');
+    const paymentMethod = String(authenticated.payment_method);
+
+    const charge = await payments.chargeOffSession(
+      renewal({ customerId, paymentMethod }, { subscriptionId: 'sub-3ds-once' }),
+    );
+
+    expect(authenticated.status).toBe('requires_capture');
+    expect(charge).toMatchObject({ status: 'succeeded', amount: 4900 });
+  });
+
+  test('when it was only attached, never authenticated, then the off-session renewal is declined with authentication_required', async () => {
+    const customer = await customerWithCard('pm_card_authenticationRequiredOnSetup');
+
+    const charge = await payments.chargeOffSession(
+      renewal(customer, { subscriptionId: 'sub-3ds-never' }),
+    );
+
+    expect(charge).toMatchObject({ status: 'declined', code: 'authentication_required' });
+  });
+});
