@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { classifyStripeError, type PaymentErrorClass } from './classify-stripe-error';
+import { declinedOrThrow } from './declines';
+import { findOrderPayment } from './find-order-payment';
 import { idempotencyKeys } from './idempotency-keys';
-import { PaymentInputError, parsePaymentInput, parseStripeObject } from './payment-errors';
+import { parsePaymentInput, parseStripeObject } from './payment-errors';
 import {
   authorizeInputSchema,
   chargeOffSessionInputSchema,
   ensureCustomerInputSchema,
-  findOrderPaymentInputSchema,
   orderPaymentInputSchema,
   paymentIntentIdSchema,
   refundInputSchema,
-  savePaymentMethodInputSchema,
   type AuthorizeInput,
   type ChargeOffSessionInput,
   type EnsureCustomerInput,
@@ -27,18 +27,12 @@ import {
   type CancelResult,
   type CaptureResult,
   type Charge,
-  type Declined,
   type OrderPayment,
   type RefundResult,
   type SavedPaymentMethod,
 } from './payment-outcomes';
-import {
-  customerSchema,
-  paymentIntentSchema,
-  paymentMethodSchema,
-  refundSchema,
-  type StripePaymentIntent,
-} from './stripe-objects';
+import { defaultPaymentMethod, savePaymentMethod } from './saved-payment-methods';
+import { customerSchema, paymentIntentSchema, refundSchema } from './stripe-objects';
 import { verifyWebhook, type VerifiedWebhook } from './webhook-events';
 
 /** Payments as the order and renewal activities use them; every call is safe to repeat. */
@@ -113,23 +107,6 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
       }
       throw error;
     }
-  };
-
-  /** The customer's default payment method: what a renewal charges when given none. */
-  const defaultPaymentMethod = async (customerId: string): Promise<string> => {
-    const customer = parseStripeObject(
-      customerSchema,
-      await stripe.customers.retrieve(customerId),
-      'customer',
-    );
-    const method = customer.invoice_settings?.default_payment_method;
-    if (!method) {
-      throw new PaymentInputError(
-        `paymentMethod: customer ${customerId} has no default payment method to charge`,
-        'paymentMethod',
-      );
-    }
-    return method;
   };
 
   return {
@@ -230,20 +207,9 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
 
     async chargeOffSession(raw) {
       const input = parsePaymentInput(chargeOffSessionInputSchema, raw);
-      const { subscriptionId, changeId, attempt } = input;
-      const periodStart = input.periodStart ?? '';
-      // One of the two is given (the schema checks it): a change, or a period's renewal.
-      const [idempotencyKey, paidFor] =
-        changeId === undefined
-          ? [
-              idempotencyKeys.renewalCharge(subscriptionId, periodStart, attempt),
-              { period_start: periodStart },
-            ]
-          : [
-              idempotencyKeys.changeCharge(subscriptionId, changeId, attempt),
-              { change_id: changeId },
-            ];
-      const paymentMethod = input.paymentMethod ?? (await defaultPaymentMethod(input.customerId));
+      const { idempotencyKey, metadata } = chargeReference(input);
+      const paymentMethod =
+        input.paymentMethod ?? (await defaultPaymentMethod(stripe, input.customerId));
       try {
         const intent = await stripe.paymentIntents.create(
           {
@@ -258,11 +224,7 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
             // authentication_required instead of waiting in requires_action.
             off_session: true,
             description: input.description,
-            metadata: {
-              subscription_id: subscriptionId,
-              ...paidFor,
-              attempt: String(attempt),
-            },
+            metadata,
           },
           { idempotencyKey },
         );
@@ -272,72 +234,8 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
       }
     },
 
-    async savePaymentMethod(raw) {
-      const { customerId, paymentMethod } = parsePaymentInput(savePaymentMethodInputSchema, raw);
-      let attached;
-      try {
-        attached = parseStripeObject(
-          paymentMethodSchema,
-          await stripe.paymentMethods.attach(
-            paymentMethod,
-            { customer: customerId },
-            { idempotencyKey: idempotencyKeys.attachPaymentMethod(customerId, paymentMethod) },
-          ),
-          'payment method',
-        );
-      } catch (error: unknown) {
-        // Stripe validates the card with its issuer on attach: a refusal is an outcome.
-        return declinedOrThrow(error);
-      }
-      const customer = parseStripeObject(
-        customerSchema,
-        await stripe.customers.retrieve(customerId),
-        'customer',
-      );
-      if (customer.invoice_settings?.default_payment_method !== attached.id) {
-        // Setting the default is a set, safe to repeat, and sent without an idempotency
-        // key on purpose: a key would replay a stale answer when the default went A → B → A
-        // within Stripe's 24 hours, leaving B in place while reporting A.
-        await stripe.customers.update(customerId, {
-          invoice_settings: { default_payment_method: attached.id },
-        });
-      }
-      const card = attached.card;
-      return {
-        status: 'saved',
-        customerId,
-        paymentMethodId: attached.id,
-        ...(card
-          ? {
-              card: {
-                brand: card.brand,
-                last4: card.last4,
-                expMonth: card.exp_month,
-                expYear: card.exp_year,
-              },
-            }
-          : {}),
-      };
-    },
-
-    async findOrderPayment(raw) {
-      const { orderId, customerId } = parsePaymentInput(
-        findOrderPaymentInputSchema,
-        typeof raw === 'string' ? { orderId: raw } : raw,
-      );
-      // Order ids hold no quotes (see businessId), so the value needs no escaping.
-      const found =
-        customerId === undefined
-          ? stripe.paymentIntents.search({ query: `metadata['order_id']:'${orderId}'`, limit: 100 })
-          : stripe.paymentIntents.list({ customer: customerId, limit: 100 });
-      for await (const raw of found) {
-        const intent = parseStripeObject(paymentIntentSchema, raw, 'payment intent');
-        // Newest first: a key that expired may have let a retry make a second intent.
-        if (intent.metadata?.order_id === orderId) return orderPaymentOf(intent);
-      }
-      return null;
-    },
-
+    savePaymentMethod: (input) => savePaymentMethod(stripe, input),
+    findOrderPayment: (input) => findOrderPayment(stripe, input),
     classifyError: classifyStripeError,
     verifyWebhook: (rawBody, signatureHeader, secret) =>
       verifyWebhook(rawBody, signatureHeader, secret),
@@ -351,19 +249,6 @@ function hasStripeCode(error: unknown, code: string): boolean {
   return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === code;
 }
 
-/** A card error (402) is the bank's answer: a business outcome, returned, not thrown. */
-function declinedOrThrow(error: unknown): Declined {
-  if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
-  return {
-    status: 'declined',
-    paymentIntentId: error.payment_intent?.id,
-    code: error.code ?? 'card_declined',
-    declineCode: error.decline_code || undefined,
-    message: error.message,
-  };
-}
-
-/** An order's refund (its compensation) or a refund the caller keys by its own business id. */
 function refundReference(input: { orderId?: string; key?: string }): {
   metadata: Record<string, string>;
   idempotencyKey: string;
@@ -378,13 +263,26 @@ function refundReference(input: { orderId?: string; key?: string }): {
   return { metadata: { refund_key: key }, idempotencyKey: idempotencyKeys.keyedRefund(key) };
 }
 
-function orderPaymentOf(intent: StripePaymentIntent): OrderPayment {
+/** A renewal (by period) or an upgrade (by change), each attempt once: its key and metadata. */
+function chargeReference(input: {
+  subscriptionId: string;
+  periodStart?: string;
+  changeId?: string;
+  attempt: number;
+}): { idempotencyKey: string; metadata: Record<string, string> } {
+  const { subscriptionId, periodStart, changeId, attempt } = input;
+  const common = { subscription_id: subscriptionId, attempt: String(attempt) };
+  if (changeId !== undefined) {
+    return {
+      idempotencyKey: idempotencyKeys.changeCharge(subscriptionId, changeId, attempt),
+      metadata: { ...common, change_id: changeId },
+    };
+  }
+  // The schema lets exactly one of changeId and periodStart through.
+  const period = periodStart ?? '';
   return {
-    paymentIntentId: intent.id,
-    status: intent.status,
-    amount: intent.amount,
-    amountCapturable: intent.amount_capturable,
-    amountReceived: intent.amount_received,
+    idempotencyKey: idempotencyKeys.renewalCharge(subscriptionId, period, attempt),
+    metadata: { ...common, period_start: period },
   };
 }
 

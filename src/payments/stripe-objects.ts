@@ -39,6 +39,8 @@ export const paymentIntentSchema = z.object({
   last_payment_error: paymentErrorSchema.nullish(),
   next_action: z.object({ type: z.string() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
+  /** Seconds since the epoch; optional so a trimmed event payload still parses. */
+  created: z.int().optional(),
 });
 export type StripePaymentIntent = z.infer<typeof paymentIntentSchema>;
 
@@ -61,6 +63,7 @@ export const paymentMethodSchema = z.object({
     .object({ brand: z.string(), last4: z.string(), exp_month: z.int(), exp_year: z.int() })
     .nullish(),
 });
+export type StripePaymentMethod = z.infer<typeof paymentMethodSchema>;
 
 export const refundSchema = z.object({
   id: z.string(),
