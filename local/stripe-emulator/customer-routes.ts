@@ -40,10 +40,7 @@ export function customerRoutes(state: EmulatorState): ApiRoute[] {
     if (id === '') return null;
     const method = state.paymentMethods.get(id);
     if (method?.customer !== customer.id) {
-      throw stripeErrors.invalid(
-        `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
-        { code: 'resource_missing', param: DEFAULT_METHOD_PARAM },
-      );
+      throw notTheCustomersMethod(id);
     }
     return method.id;
   };
@@ -67,23 +64,29 @@ export function customerRoutes(state: EmulatorState): ApiRoute[] {
         metadata: p.metadata ?? {},
         livemode: false,
       };
-      // Resolved and attached before the customer exists for others: a declined card
-      // leaves no customer behind, as at Stripe.
-      const method =
-        p.payment_method === undefined ? undefined : resolvePaymentMethod(state, p.payment_method);
-      state.customers.set(customer.id, customer);
-      try {
-        if (method) attachPaymentMethod(state, context, method, customer.id, 'payment_method');
-      } catch (error: unknown) {
-        state.customers.delete(customer.id);
-        throw error;
-      }
+      // A new customer has no card but the one it is created with: a default naming any
+      // other is refused before anything is made.
       const requested = p.invoice_settings?.default_payment_method;
-      if (requested !== undefined) {
-        // The test name given as payment_method stands for the card it made.
-        const id = method && requested === p.payment_method ? method.id : requested;
-        customer.invoice_settings.default_payment_method = checkedDefault(customer, id);
+      if (requested && requested !== p.payment_method) {
+        throw notTheCustomersMethod(requested);
       }
+      const method =
+        p.payment_method === undefined
+          ? undefined
+          : resolvePaymentMethod(state, p.payment_method, 'payment_method');
+      // Attached first: a card the issuer declines leaves no customer behind, as at Stripe.
+      if (method) {
+        state.customers.set(customer.id, customer);
+        try {
+          attachPaymentMethod(state, context, method, customer.id, 'payment_method');
+        } catch (error: unknown) {
+          state.customers.delete(customer.id);
+          throw error;
+        }
+        // The test name given as payment_method stands for the card it made.
+        if (requested) customer.invoice_settings.default_payment_method = method.id;
+      }
+      state.customers.set(customer.id, customer);
       state.stats.count('customers');
       state.emit('customer.created', customer, context);
       return ok(expandObject(state, customer, p.expand));
@@ -114,4 +117,11 @@ export function customerRoutes(state: EmulatorState): ApiRoute[] {
       return ok(expandObject(state, customer, p.expand));
     }),
   ];
+}
+
+function notTheCustomersMethod(id: string) {
+  return stripeErrors.invalid(
+    `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
+    { code: 'resource_missing', param: DEFAULT_METHOD_PARAM },
+  );
 }

@@ -120,6 +120,31 @@ describe('the Stripe API', () => {
     expect(customer.invoice_settings.default_payment_method).toBe(methods.data[0]?.id);
   });
 
+  test('when a customer is created with a card the issuer declines, or a default it does not hold, then it is refused and no customer is made', async () => {
+    const before = emulator.stats.get('customers');
+    const loose = await stripe.paymentMethods.create({
+      type: 'card',
+      card: { number: '4242424242424242' },
+    });
+
+    const declined = await rejection(
+      stripe.customers.create({ payment_method: 'pm_card_visa_chargeDeclinedStolenCard' }),
+    );
+    const notHeld = await rejection(
+      stripe.customers.create({
+        payment_method: 'pm_card_visa',
+        invoice_settings: { default_payment_method: loose.id },
+      }),
+    );
+
+    expect(declined).toMatchObject({ statusCode: 402, decline_code: 'stolen_card' });
+    expect(notHeld).toMatchObject({
+      statusCode: 400,
+      param: 'invoice_settings[default_payment_method]',
+    });
+    expect(emulator.stats.get('customers')).toBe(before);
+  });
+
   test('when the default card is detached, then the customer has no default and the card cannot be used again', async () => {
     const customerId = await newCustomer();
     const method = await stripe.paymentMethods.attach('pm_card_visa', { customer: customerId });
