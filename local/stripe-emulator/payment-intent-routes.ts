@@ -9,7 +9,7 @@ import { listResponse, listShape } from './list-response';
 import { cancelIntent, captureIntent, confirmIntent } from './payment-intent-rules';
 import { createCardPaymentMethod, resolvePaymentMethod } from './payment-method-rules';
 import { matchesSearch, parseSearchQuery } from './search-query';
-import { searchResult, searchShape } from './search-result';
+import { itemExpansions, searchResult, searchShape } from './search-result';
 import { stripeErrors } from './stripe-error';
 
 const cardData = z.strictObject({
@@ -220,7 +220,7 @@ export function paymentIntentRoutes(state: EmulatorState): ApiRoute[] {
       );
       return ok(
         searchResult('/v1/payment_intents/search', found, p, (intent) =>
-          expandObject(state, intent, p.expand),
+          expandObject(state, intent, itemExpansions(p.expand)),
         ),
       );
     }),

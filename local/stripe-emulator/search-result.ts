@@ -51,3 +51,15 @@ function offsetOf(page: string): number {
     throw stripeErrors.invalidParam('page', 'is not a page cursor from a previous search');
   return Number(match[1]);
 }
+
+/** In a list or search, `expand[]=data.latest_charge` expands each item's field. */
+export function itemExpansions(expand: readonly string[] | undefined): string[] | undefined {
+  return expand?.map((path) => {
+    if (!path.startsWith('data.')) {
+      throw stripeErrors.invalid(`This property cannot be expanded (${path}).`, {
+        param: 'expand',
+      });
+    }
+    return path.slice('data.'.length);
+  });
+}

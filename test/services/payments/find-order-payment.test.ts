@@ -72,6 +72,18 @@ describe('searching PaymentIntents', () => {
     ).toEqual([]);
   });
 
+  test('when the search expands data.latest_charge, then each intent comes with its charge', async () => {
+    const made = await authorize('order-search-expand');
+
+    const result = await stripe.paymentIntents.search({
+      query: "metadata['order_id']:'order-search-expand'",
+      expand: ['data.latest_charge'],
+    });
+
+    expect(result.data[0]?.id).toBe(made.paymentIntentId);
+    expect(result.data[0]?.latest_charge).toMatchObject({ object: 'charge', amount: 3100 });
+  });
+
   test('when more intents match than the limit, then next_page leads to the rest', async () => {
     for (const n of [1, 2, 3]) await authorize(`order-page-${n}`, 7770);
 
