@@ -13,6 +13,13 @@ export interface EmulatedCustomer {
   description: string | null;
   email: string | null;
   name: string | null;
+  /** Only the default payment method is emulated; the other settings stay null. */
+  invoice_settings: {
+    custom_fields: null;
+    default_payment_method: string | null;
+    footer: null;
+    rendering_options: null;
+  };
   metadata: Metadata;
   livemode: false;
 }
@@ -40,6 +47,7 @@ export interface EmulatedPaymentError {
   code: string;
   decline_code?: string;
   message: string;
+  param?: string;
   charge?: string;
   payment_method?: EmulatedPaymentMethod;
   doc_url?: string;

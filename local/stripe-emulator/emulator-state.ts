@@ -30,6 +30,10 @@ export class EmulatorState {
   readonly paymentMethods = new Map<string, EmulatedPaymentMethod>();
   /** The card number behind each payment method, which decides its outcome. */
   readonly cardNumbers = new Map<string, string>();
+  /** Detached payment methods: Stripe never lets one be used or attached again. */
+  readonly retiredPaymentMethods = new Set<string>();
+  /** Payment methods set up for off-session use by a payment with setup_future_usage. */
+  readonly offSessionReady = new Set<string>();
   readonly paymentIntents = new Map<string, EmulatedPaymentIntent>();
   readonly charges = new Map<string, EmulatedCharge>();
   readonly refunds = new Map<string, EmulatedRefund>();

@@ -8,6 +8,8 @@ import { newId, nowSeconds } from './ids';
 import { listResponse, listShape } from './list-response';
 import { cancelIntent, captureIntent, confirmIntent } from './payment-intent-rules';
 import { createCardPaymentMethod, resolvePaymentMethod } from './payment-method-rules';
+import { matchesSearch, parseSearchQuery } from './search-query';
+import { itemExpansions, searchResult, searchShape } from './search-result';
 import { stripeErrors } from './stripe-error';
 
 const cardData = z.strictObject({
@@ -63,6 +65,7 @@ const captureParams = z.strictObject({
   expand: form.expand(),
 });
 const listParams = z.strictObject({ ...listShape, customer: form.string().optional() });
+const searchParams = z.strictObject(searchShape);
 const cancelParams = z.strictObject({
   cancellation_reason: z
     .enum(['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'])
@@ -206,6 +209,20 @@ export function paymentIntentRoutes(state: EmulatorState): ApiRoute[] {
         (intent) => p.customer === undefined || intent.customer === p.customer,
       );
       return ok(listResponse('/v1/payment_intents', intents, p));
+    }),
+
+    // Before /:id, which would take "search" for an id.
+    route('GET', '/v1/payment_intents/search', ({ params }) => {
+      const p = parseForm(searchParams, params);
+      const query = parseSearchQuery(p.query);
+      const found = [...state.paymentIntents.values()].filter((intent) =>
+        matchesSearch(intent, query),
+      );
+      return ok(
+        searchResult('/v1/payment_intents/search', found, p, (intent) =>
+          expandObject(state, intent, itemExpansions(p.expand)),
+        ),
+      );
     }),
 
     route('GET', '/v1/payment_intents/:id', ({ params, args: [id = ''] }) => {

@@ -8,7 +8,7 @@ import { NO_REQUEST, type EmulatorState, type RequestContext } from './emulator-
 import { newId, nowSeconds } from './ids';
 import { cardNumberOf } from './payment-method-rules';
 import { EmulatedStripeError, stripeErrors } from './stripe-error';
-import { testCard } from './test-cards';
+import { testCard, type CardDecline } from './test-cards';
 
 /**
  * PaymentIntent transitions as Stripe makes them:
@@ -43,8 +43,13 @@ export function confirmIntent(
   }
   const methodId = intent.payment_method;
   if (methodId === null) {
+    // Stripe never falls back to the customer's default payment method here: the caller
+    // passes the saved method it means to charge.
+    const hint = intent.customer
+      ? `To confirm the PaymentIntent with ${intent.customer}, specify a payment method attached to this customer along with the customer ID.`
+      : 'To confirm the PaymentIntent, provide a payment_method.';
     throw stripeErrors.invalid(
-      'You cannot confirm this PaymentIntent because it is missing a payment method. To confirm the PaymentIntent, provide a payment_method.',
+      `You cannot confirm this PaymentIntent because it's missing a payment method. ${hint}`,
       { code: 'payment_intent_unexpected_state', param: 'payment_method' },
     );
   }
@@ -55,32 +60,44 @@ export function confirmIntent(
     case 'succeed':
       return completePayment(state, request, intent, method);
     case 'decline':
-      return failPayment(state, request, intent, method, {
-        code: 'card_declined',
-        declineCode: behaviour.declineCode,
-        message: behaviour.message,
-      });
-    case 'authenticate':
-      // Off session nobody is there to authenticate: Stripe declines with this code.
-      if (options.offSession) {
-        return failPayment(state, request, intent, method, {
-          code: 'authentication_required',
-          declineCode: 'authentication_required',
-          message: 'Your card was declined. This transaction requires authentication.',
-        });
+    case 'decline_charges':
+      return failPayment(state, request, intent, method, behaviour.decline);
+    case 'authenticate_unless_set_up':
+      // Set up for off-session use by an earlier authenticated payment: renewals pass.
+      if (options.offSession && state.offSessionReady.has(method.id)) {
+        return completePayment(state, request, intent, method);
       }
-      intent.status = 'requires_action';
-      intent.next_action = {
-        type: 'use_stripe_sdk',
-        use_stripe_sdk: {
-          type: 'three_d_secure_redirect',
-          stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${intent.id}`,
-          source: newId('src'),
-        },
-      };
-      state.emit('payment_intent.requires_action', intent, request);
-      return;
+      return requireAuthentication(state, request, intent, method, options);
+    case 'authenticate':
+      return requireAuthentication(state, request, intent, method, options);
   }
+}
+
+/** 3-D Secure: on session the customer is asked; off session Stripe declines instead. */
+function requireAuthentication(
+  state: EmulatorState,
+  request: RequestContext,
+  intent: EmulatedPaymentIntent,
+  method: EmulatedPaymentMethod,
+  options: ConfirmOptions,
+): void {
+  if (options.offSession) {
+    return failPayment(state, request, intent, method, {
+      code: 'authentication_required',
+      declineCode: 'authentication_required',
+      message: 'Your card was declined. This transaction requires authentication.',
+    });
+  }
+  intent.status = 'requires_action';
+  intent.next_action = {
+    type: 'use_stripe_sdk',
+    use_stripe_sdk: {
+      type: 'three_d_secure_redirect',
+      stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${intent.id}`,
+      source: newId('src'),
+    },
+  };
+  state.emit('payment_intent.requires_action', intent, request);
 }
 
 /** The customer's side of 3-D Secure, which at Stripe happens in the browser. */
@@ -180,7 +197,13 @@ function completePayment(
   intent.last_payment_error = null;
   intent.next_action = null;
   // A payment method used with setup_future_usage is saved to the customer for later.
-  if (intent.setup_future_usage && intent.customer) method.customer = intent.customer;
+  // Paid with setup_future_usage=off_session (after any authentication): later payments
+  // without the customer need no authentication for cards that ask only once.
+  if (intent.setup_future_usage === 'off_session') state.offSessionReady.add(method.id);
+  if (intent.setup_future_usage && intent.customer && method.customer === null) {
+    method.customer = intent.customer;
+    state.emit('payment_method.attached', method, request);
+  }
   if (automatic) {
     intent.status = 'succeeded';
     intent.amount_received = intent.amount;
@@ -202,7 +225,7 @@ function failPayment(
   request: RequestContext,
   intent: EmulatedPaymentIntent,
   method: EmulatedPaymentMethod,
-  decline: { code: string; declineCode: string; message: string },
+  decline: CardDecline,
 ): never {
   const charge = newCharge(intent, method, { captured: false, failure: decline });
   state.charges.set(charge.id, charge);
@@ -213,6 +236,7 @@ function failPayment(
     code: decline.code,
     decline_code: decline.declineCode,
     message: decline.message,
+    ...(decline.param ? { param: decline.param } : {}),
     charge: charge.id,
     payment_method: structuredClone(method),
     doc_url: docUrl,
@@ -223,6 +247,7 @@ function failPayment(
     code: decline.code,
     decline_code: decline.declineCode,
     message: decline.message,
+    ...(decline.param ? { param: decline.param } : {}),
     charge: charge.id,
     doc_url: docUrl,
     payment_intent: structuredClone(intent),
@@ -253,7 +278,7 @@ export function latestCharge(state: EmulatorState, intent: EmulatedPaymentIntent
 function newCharge(
   intent: EmulatedPaymentIntent,
   method: EmulatedPaymentMethod,
-  options: { captured: boolean; failure?: { code: string; declineCode: string; message: string } },
+  options: { captured: boolean; failure?: CardDecline },
 ): EmulatedCharge {
   const failed = options.failure !== undefined;
   return {

@@ -1,5 +1,5 @@
 import type { EmulatedPaymentMethod } from './emulated-objects';
-import type { EmulatorState } from './emulator-state';
+import type { EmulatorState, RequestContext } from './emulator-state';
 import { newId, nowSeconds } from './ids';
 import { EmulatedStripeError, stripeErrors } from './stripe-error';
 import { isLuhnValid, TEST_PAYMENT_METHODS, testCard } from './test-cards';
@@ -63,7 +63,69 @@ export function resolvePaymentMethod(
   }
   const method = state.paymentMethods.get(id);
   if (!method) throw stripeErrors.noSuch('PaymentMethod', id, param);
+  if (state.retiredPaymentMethods.has(method.id)) throw stripeErrors.paymentMethodRetired(param);
   return method;
+}
+
+/**
+ * Saves a card to a customer. Stripe validates the card with the issuer first, so a card
+ * the issuer declines cannot be attached (402, as a payment would be refused); the card
+ * that "attaches but fails to charge" passes. Attaching again to the same customer
+ * changes nothing.
+ */
+export function attachPaymentMethod(
+  state: EmulatorState,
+  request: RequestContext,
+  method: EmulatedPaymentMethod,
+  customerId: string,
+  param = 'customer',
+): void {
+  if (!state.customers.has(customerId)) throw stripeErrors.noSuch('customer', customerId, param);
+  if (method.customer === customerId) return;
+  if (method.customer !== null) {
+    throw stripeErrors.invalid(
+      'The payment method you provided has already been attached to a customer.',
+      { param: 'payment_method' },
+    );
+  }
+  const { behaviour } = testCard(cardNumberOf(state, method.id));
+  if (behaviour.kind === 'decline') {
+    const { decline } = behaviour;
+    throw new EmulatedStripeError(402, {
+      type: 'card_error',
+      code: decline.code,
+      decline_code: decline.declineCode,
+      message: decline.message,
+      ...(decline.param ? { param: decline.param } : {}),
+      doc_url: `https://docs.stripe.com/error-codes/${decline.code.replaceAll('_', '-')}`,
+    });
+  }
+  method.customer = customerId;
+  state.emit('payment_method.attached', method, request);
+}
+
+/**
+ * Takes a card off its customer, for good: Stripe refuses to use or attach it again. The
+ * customer's default payment method is cleared when it was this one.
+ */
+export function detachPaymentMethod(
+  state: EmulatorState,
+  request: RequestContext,
+  method: EmulatedPaymentMethod,
+): void {
+  if (method.customer === null) {
+    throw stripeErrors.invalid(
+      'The payment method you provided is not attached to a customer so detachment is impossible.',
+      { param: 'payment_method' },
+    );
+  }
+  const customer = state.customers.get(method.customer);
+  if (customer?.invoice_settings.default_payment_method === method.id) {
+    customer.invoice_settings.default_payment_method = null;
+  }
+  method.customer = null;
+  state.retiredPaymentMethods.add(method.id);
+  state.emit('payment_method.detached', method, request);
 }
 
 export function cardNumberOf(state: EmulatorState, paymentMethodId: string): string {

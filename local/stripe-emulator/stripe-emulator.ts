@@ -18,6 +18,7 @@ import { IdempotencyStore, requestFingerprint, type StoredResponse } from './ide
 import { newId } from './ids';
 import { authenticateIntent } from './payment-intent-rules';
 import { paymentIntentRoutes } from './payment-intent-routes';
+import { paymentMethodRoutes } from './payment-method-routes';
 import { refundRoutes } from './refund-routes';
 import { EmulatedStripeError, stripeErrors } from './stripe-error';
 import {
@@ -96,6 +97,7 @@ export async function startStripeEmulator(
   for (const webhook of webhooks) registerWebhookEndpoint(state, webhook);
   const routes: ApiRoute[] = [
     ...customerRoutes(state),
+    ...paymentMethodRoutes(state),
     ...paymentIntentRoutes(state),
     ...refundRoutes(state),
     ...eventRoutes(state),

@@ -60,6 +60,13 @@ export const stripeErrors = {
       message,
       payment_intent: paymentIntent,
     }),
+  paymentMethodRetired: (param: string) =>
+    invalid(
+      400,
+      'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.',
+      undefined,
+      param,
+    ),
   invalidApiKey: (key: string | undefined) =>
     invalid(
       401,

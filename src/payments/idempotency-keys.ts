@@ -13,6 +13,19 @@ export const idempotencyKeys = {
   capture: (orderId: string) => `order:${orderId}:capture`,
   cancel: (orderId: string) => `order:${orderId}:cancel`,
   refund: (orderId: string) => `order:${orderId}:refund`,
-  renewalCharge: (subscriptionId: string, periodStart: string) =>
-    `subscription:${subscriptionId}:period:${periodStart}:charge`,
+  /** A refund the caller names by its own business key (a partial refund of a change). */
+  keyedRefund: (key: string) => `refund:${key}`,
+  /** Attempt 1 keeps the key renewals always had; each dunning retry gets its own. */
+  renewalCharge: (subscriptionId: string, periodStart: string, attempt = 1) =>
+    `subscription:${subscriptionId}:period:${periodStart}:charge${attemptSuffix(attempt)}`,
+  changeCharge: (subscriptionId: string, changeId: string, attempt = 1) =>
+    `subscription:${subscriptionId}:change:${changeId}:charge${attemptSuffix(attempt)}`,
+  attachPaymentMethod: (customerId: string, paymentMethod: string) =>
+    `customer:${customerId}:payment-method:${paymentMethod}:attach`,
+  defaultPaymentMethod: (customerId: string, paymentMethod: string) =>
+    `customer:${customerId}:payment-method:${paymentMethod}:default`,
 } as const;
+
+function attemptSuffix(attempt: number): string {
+  return attempt === 1 ? '' : `:attempt:${attempt}`;
+}

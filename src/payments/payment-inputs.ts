@@ -63,23 +63,82 @@ export type OrderPaymentInput = z.input<typeof orderPaymentInputSchema>;
 export const refundReasonSchema = z.enum(['duplicate', 'fraudulent', 'requested_by_customer']);
 export type RefundReason = z.infer<typeof refundReasonSchema>;
 
-export const refundInputSchema = z.strictObject({
-  orderId: businessId,
-  paymentIntentId: paymentIntentIdSchema,
-  /** Absent: whatever is left to refund. */
-  amount: amount.optional(),
-  reason: refundReasonSchema,
-});
+/**
+ * A refund is keyed by the order it gives money back for (`orderId`: the compensation of
+ * that order, one refund), or by a business key of the caller's (`key`, e.g.
+ * `subscription:sub-1:change:chg-7`) so that several partial refunds of one payment are
+ * each made once.
+ */
+export const refundInputSchema = z
+  .strictObject({
+    orderId: businessId.optional(),
+    key: businessId.optional(),
+    paymentIntentId: paymentIntentIdSchema,
+    /** Absent: whatever is left to refund. */
+    amount: amount.optional(),
+    reason: refundReasonSchema.default('requested_by_customer'),
+  })
+  .superRefine(exactlyOne('orderId', 'key'));
 export type RefundInput = z.input<typeof refundInputSchema>;
 
-export const chargeOffSessionInputSchema = z.strictObject({
-  subscriptionId: businessId,
-  /** The renewed period's first day (or instant), ISO 8601: one charge per period. */
-  periodStart: z.union([z.iso.date(), z.iso.datetime({ offset: true })]),
-  amount,
-  currency,
-  customerId: customerIdSchema,
-  paymentMethod: paymentMethodIdSchema,
-  description: description.optional(),
-});
+/**
+ * A charge without the customer: a renewal (`periodStart`) or a prorated upgrade
+ * (`changeId`), captured at once. Exactly one of the two names what is paid for, and
+ * with `attempt` makes the idempotency key.
+ */
+export const chargeOffSessionInputSchema = z
+  .strictObject({
+    subscriptionId: businessId,
+    /** The renewed period's first day (or instant), ISO 8601: one charge per period. */
+    periodStart: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+    /** The plan change (upgrade) being prorated: one charge per change. */
+    changeId: businessId.optional(),
+    /**
+     * Dunning's retry number, from 1. A declined attempt's key replays its decline, so a
+     * retry after a decline must be a new attempt; attempt 1 keeps the key it always had.
+     */
+    attempt: z.int().min(1).max(100).default(1),
+    amount,
+    currency,
+    customerId: customerIdSchema,
+    /**
+     * The saved card to charge. Absent: the customer's default payment method
+     * (`invoice_settings.default_payment_method`), read and passed explicitly, since
+     * Stripe never picks it for a PaymentIntent by itself.
+     */
+    paymentMethod: paymentMethodIdSchema.optional(),
+    description: description.optional(),
+  })
+  .superRefine(exactlyOne('periodStart', 'changeId'));
 export type ChargeOffSessionInput = z.input<typeof chargeOffSessionInputSchema>;
+
+export const savePaymentMethodInputSchema = z.strictObject({
+  customerId: customerIdSchema,
+  /** A card collected at checkout (`pm_…`), or a Stripe test name (`pm_card_visa`). */
+  paymentMethod: paymentMethodIdSchema,
+});
+export type SavePaymentMethodInput = z.input<typeof savePaymentMethodInputSchema>;
+
+export const findOrderPaymentInputSchema = z.strictObject({
+  orderId: businessId,
+  /**
+   * The order's customer, when known: its intents are then listed, which reads Stripe's
+   * current state. Without it Stripe's search is used, which can lag writes by a minute.
+   */
+  customerId: customerIdSchema.optional(),
+});
+export type FindOrderPaymentInput = z.input<typeof findOrderPaymentInputSchema>;
+
+/** A refinement: exactly one of two optional fields is given; the issue names the first. */
+function exactlyOne<K extends string>(first: K, second: K) {
+  return (value: Partial<Record<K, unknown>>, context: z.RefinementCtx) => {
+    const given = [first, second].filter((key) => value[key] !== undefined);
+    if (given.length === 1) return;
+    context.addIssue({
+      code: 'custom',
+      path: [given.length === 0 ? first : second],
+      message:
+        given.length === 0 ? `give ${first} or ${second}` : `give ${first} or ${second}, not both`,
+    });
+  };
+}

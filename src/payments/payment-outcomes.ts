@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PaymentResponseError } from './payment-errors';
-import type { StripePaymentIntent } from './stripe-objects';
+import type { PaymentIntentStatus, StripePaymentIntent } from './stripe-objects';
 
 /**
  * What an authorization attempt came to. A decline is an outcome, not an error: the
@@ -142,4 +142,24 @@ function requiresAction(intent: StripePaymentIntent): Authorization {
     paymentIntentId: intent.id,
     clientSecret: intent.client_secret,
   };
+}
+
+/** A card saved to a customer as its default, or the issuer's refusal to validate it. */
+export type SavedPaymentMethod =
+  | {
+      status: 'saved';
+      customerId: string;
+      /** The saved card's id: a test name (`pm_card_visa`) becomes a new `pm_…`. */
+      paymentMethodId: string;
+      card?: { brand: string; last4: string; expMonth: number; expYear: number };
+    }
+  | Declined;
+
+/** The PaymentIntent an order made, as it is now: what a compensation must undo. */
+export interface OrderPayment {
+  paymentIntentId: string;
+  status: PaymentIntentStatus;
+  amount: number;
+  amountCapturable: number;
+  amountReceived: number;
 }

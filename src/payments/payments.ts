@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { classifyStripeError, type PaymentErrorClass } from './classify-stripe-error';
+import { declinedOrThrow } from './declines';
+import { findOrderPayment } from './find-order-payment';
 import { idempotencyKeys } from './idempotency-keys';
 import { parsePaymentInput, parseStripeObject } from './payment-errors';
 import {
@@ -13,8 +15,10 @@ import {
   type AuthorizeInput,
   type ChargeOffSessionInput,
   type EnsureCustomerInput,
+  type FindOrderPaymentInput,
   type OrderPaymentInput,
   type RefundInput,
+  type SavePaymentMethodInput,
 } from './payment-inputs';
 import {
   authorizationFromIntent,
@@ -23,9 +27,11 @@ import {
   type CancelResult,
   type CaptureResult,
   type Charge,
-  type Declined,
+  type OrderPayment,
   type RefundResult,
+  type SavedPaymentMethod,
 } from './payment-outcomes';
+import { defaultPaymentMethod, savePaymentMethod } from './saved-payment-methods';
 import { customerSchema, paymentIntentSchema, refundSchema } from './stripe-objects';
 import { verifyWebhook, type VerifiedWebhook } from './webhook-events';
 
@@ -40,9 +46,20 @@ export interface Payments {
   capture(input: OrderPaymentInput): Promise<CaptureResult>;
   /** Releases the hold; gives the money back instead when it was captured already. */
   cancelAuthorization(input: OrderPaymentInput): Promise<CancelResult>;
+  /** Gives captured money back, all that is left or `amount` of it. */
   refund(input: RefundInput): Promise<RefundResult>;
-  /** A renewal: charges the saved card without the customer, captured at once. */
+  /**
+   * A renewal or a prorated upgrade: charges the saved card without the customer,
+   * captured at once. A decline (also `authentication_required`) is returned, for dunning.
+   */
   chargeOffSession(input: ChargeOffSessionInput): Promise<Charge>;
+  /** Attaches a card to the customer and makes it the default that renewals charge. */
+  savePaymentMethod(input: SavePaymentMethodInput): Promise<SavedPaymentMethod>;
+  /**
+   * The PaymentIntent an order made (by `metadata.order_id`), or null: for a compensation
+   * whose authorization answer was lost. A bare order id is accepted too.
+   */
+  findOrderPayment(input: FindOrderPaymentInput | string): Promise<OrderPayment | null>;
   classifyError(error: unknown): PaymentErrorClass;
   verifyWebhook(
     rawBody: Buffer | string,
@@ -65,15 +82,16 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
 
   const refund = async (raw: RefundInput): Promise<RefundResult> => {
     const input = parsePaymentInput(refundInputSchema, raw);
+    const { metadata, idempotencyKey } = refundReference(input);
     try {
       const created = await stripe.refunds.create(
         {
           payment_intent: input.paymentIntentId,
           amount: input.amount,
           reason: input.reason,
-          metadata: { order_id: input.orderId },
+          metadata,
         },
-        { idempotencyKey: idempotencyKeys.refund(input.orderId) },
+        { idempotencyKey },
       );
       const refunded = parseStripeObject(refundSchema, created, 'refund');
       return {
@@ -189,23 +207,26 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
 
     async chargeOffSession(raw) {
       const input = parsePaymentInput(chargeOffSessionInputSchema, raw);
+      const { idempotencyKey, metadata } = chargeReference(input);
+      const paymentMethod =
+        input.paymentMethod ?? (await defaultPaymentMethod(stripe, input.customerId));
       try {
         const intent = await stripe.paymentIntents.create(
           {
             amount: input.amount,
             currency: input.currency,
             customer: input.customerId,
-            payment_method: input.paymentMethod,
+            payment_method: paymentMethod,
             automatic_payment_methods: NO_REDIRECTS,
             capture_method: 'automatic',
             confirm: true,
+            // Nobody is there to authenticate: a card that needs it is declined with
+            // authentication_required instead of waiting in requires_action.
             off_session: true,
             description: input.description,
-            metadata: { subscription_id: input.subscriptionId, period_start: input.periodStart },
+            metadata,
           },
-          {
-            idempotencyKey: idempotencyKeys.renewalCharge(input.subscriptionId, input.periodStart),
-          },
+          { idempotencyKey },
         );
         return chargeFromIntent(parseStripeObject(paymentIntentSchema, intent, 'payment intent'));
       } catch (error: unknown) {
@@ -213,6 +234,8 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
       }
     },
 
+    savePaymentMethod: (input) => savePaymentMethod(stripe, input),
+    findOrderPayment: (input) => findOrderPayment(stripe, input),
     classifyError: classifyStripeError,
     verifyWebhook: (rawBody, signatureHeader, secret) =>
       verifyWebhook(rawBody, signatureHeader, secret),
@@ -226,15 +249,40 @@ function hasStripeCode(error: unknown, code: string): boolean {
   return error instanceof Stripe.errors.StripeInvalidRequestError && error.code === code;
 }
 
-/** A card error (402) is the bank's answer: a business outcome, returned, not thrown. */
-function declinedOrThrow(error: unknown): Declined {
-  if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
+function refundReference(input: { orderId?: string; key?: string }): {
+  metadata: Record<string, string>;
+  idempotencyKey: string;
+} {
+  if (input.orderId !== undefined) {
+    return {
+      metadata: { order_id: input.orderId },
+      idempotencyKey: idempotencyKeys.refund(input.orderId),
+    };
+  }
+  const key = input.key ?? '';
+  return { metadata: { refund_key: key }, idempotencyKey: idempotencyKeys.keyedRefund(key) };
+}
+
+/** A renewal (by period) or an upgrade (by change), each attempt once: its key and metadata. */
+function chargeReference(input: {
+  subscriptionId: string;
+  periodStart?: string;
+  changeId?: string;
+  attempt: number;
+}): { idempotencyKey: string; metadata: Record<string, string> } {
+  const { subscriptionId, periodStart, changeId, attempt } = input;
+  const common = { subscription_id: subscriptionId, attempt: String(attempt) };
+  if (changeId !== undefined) {
+    return {
+      idempotencyKey: idempotencyKeys.changeCharge(subscriptionId, changeId, attempt),
+      metadata: { ...common, change_id: changeId },
+    };
+  }
+  // The schema lets exactly one of changeId and periodStart through.
+  const period = periodStart ?? '';
   return {
-    status: 'declined',
-    paymentIntentId: error.payment_intent?.id,
-    code: error.code ?? 'card_declined',
-    declineCode: error.decline_code || undefined,
-    message: error.message,
+    idempotencyKey: idempotencyKeys.renewalCharge(subscriptionId, period, attempt),
+    metadata: { ...common, period_start: period },
   };
 }
 

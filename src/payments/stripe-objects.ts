@@ -39,15 +39,31 @@ export const paymentIntentSchema = z.object({
   last_payment_error: paymentErrorSchema.nullish(),
   next_action: z.object({ type: z.string() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
+  /** Seconds since the epoch; optional so a trimmed event payload still parses. */
+  created: z.int().optional(),
 });
 export type StripePaymentIntent = z.infer<typeof paymentIntentSchema>;
+
+/** An id field that may come expanded into its object. */
+const idOrObject = z.union([z.string(), z.object({ id: z.string() }).transform(({ id }) => id)]);
 
 export const customerSchema = z.object({
   id: z.string(),
   object: z.literal('customer'),
   email: z.string().nullish(),
+  invoice_settings: z.object({ default_payment_method: idOrObject.nullish() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
 });
+
+export const paymentMethodSchema = z.object({
+  id: z.string(),
+  object: z.literal('payment_method'),
+  customer: idOrObject.nullish(),
+  card: z
+    .object({ brand: z.string(), last4: z.string(), exp_month: z.int(), exp_year: z.int() })
+    .nullish(),
+});
+export type StripePaymentMethod = z.infer<typeof paymentMethodSchema>;
 
 export const refundSchema = z.object({
   id: z.string(),

@@ -141,6 +141,64 @@ describeContract(`payments client requests against stripe-mock ${STRIPE_MOCK_VER
     expect(['succeeded', 'declined']).toContain(outcome.status);
   });
 
+  test('when a prorated upgrade is charged as a dunning retry, then its create with change id and attempt is a valid request', async () => {
+    const outcome = await payments.chargeOffSession({
+      subscriptionId: 'sub-contract',
+      changeId: 'chg-contract',
+      attempt: 2,
+      amount: 1250,
+      currency: 'eur',
+      customerId: 'cus_contract',
+      paymentMethod: 'pm_card_visa',
+      description: 'Upgrade to Sales Premium, prorated',
+    });
+
+    expect(['succeeded', 'declined']).toContain(outcome.status);
+  });
+
+  test('when a card is saved for renewals, then the attach, the customer read and the default update are valid requests', async () => {
+    const outcome = await payments.savePaymentMethod({
+      customerId: 'cus_contract',
+      paymentMethod: 'pm_contract',
+    });
+
+    expect(outcome.status).toBe('saved');
+  });
+
+  test('when the emulator’s payment method calls are made as Stripe documents them, then stripe-mock accepts them', async () => {
+    await stripe.paymentMethods.detach('pm_contract');
+    await stripe.customers.listPaymentMethods('cus_contract', { type: 'card' });
+    await stripe.paymentMethods.list({ customer: 'cus_contract', type: 'card' });
+    const customer = await stripe.customers.create({
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+
+    expect(customer.object).toBe('customer');
+  });
+
+  test('when an order payment is looked up, then the search by metadata and the list by customer are valid requests', async () => {
+    const bySearch = await payments.findOrderPayment('order-contract');
+    const byList = await payments.findOrderPayment({
+      orderId: 'order-contract',
+      customerId: 'cus_contract',
+    });
+
+    // stripe-mock answers fixtures, whose metadata names no order: accepted, not found.
+    expect(bySearch).toBeNull();
+    expect(byList).toBeNull();
+  });
+
+  test('when a partial refund is keyed by a business key, then the refund is a valid request', async () => {
+    const result = await payments.refund({
+      paymentIntentId: 'pi_contract',
+      amount: 500,
+      key: 'subscription:sub-contract:change:chg-contract',
+    });
+
+    expect(result.outcome).toBe('refunded');
+  });
+
   test('when a webhook endpoint is created as the emulator allows, then Stripe accepts the same request', async () => {
     const endpoint = await stripe.webhookEndpoints.create({
       url: 'https://provisioner.example.com/webhooks/stripe',

@@ -100,6 +100,35 @@ describe('the emulated Stripe API over HTTP', () => {
     expect(answer.body.client_secret).toMatch(/^pi_\w+_secret_\w+$/);
   });
 
+  test('when a search query comes as curl sends it (-G --data-urlencode), then the intent is found by its metadata', async () => {
+    const made = await call('POST', '/v1/payment_intents', {
+      form: `${heldIntentForm}&metadata[order_id]=order-curl`,
+    });
+
+    const query = encodeURIComponent("metadata['order_id']:'order-curl'");
+    const found = await call('GET', `/v1/payment_intents/search?query=${query}`);
+
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({
+      object: 'search_result',
+      url: '/v1/payment_intents/search',
+      has_more: false,
+      next_page: null,
+      data: [{ id: made.body.id }],
+    });
+  });
+
+  test("when a customer's cards are listed over HTTP, then both list paths answer Stripe lists", async () => {
+    const customer = await call('POST', '/v1/customers', { form: 'payment_method=pm_card_visa' });
+    const id = String(customer.body.id);
+
+    const nested = await call('GET', `/v1/customers/${id}/payment_methods?type=card`);
+    const filtered = await call('GET', `/v1/payment_methods?customer=${id}&type=card`);
+
+    expect(nested.body).toMatchObject({ object: 'list', data: [{ customer: id, type: 'card' }] });
+    expect(filtered.body).toEqual({ ...nested.body, url: '/v1/payment_methods' });
+  });
+
   test('when a card number is given inline, then the test card decides the outcome', async () => {
     const answer = await call('POST', '/v1/payment_intents', {
       form: [

@@ -187,4 +187,71 @@ export function paymentFlowTests(target: () => FlowTarget): void {
       metadata: { tenant_id: tenantId },
     });
   });
+
+  test('when a saved card renews off session, then the renewal is charged at once to the default card, and once however often sent', async () => {
+    const t = target();
+    const customerId = await newCustomer(t, 'tenant-renews');
+    const saved = await t.payments.savePaymentMethod({ customerId, paymentMethod: 'pm_card_visa' });
+    if (saved.status !== 'saved') throw new Error(`not saved: ${saved.code}`);
+    const renewal = {
+      subscriptionId: t.id('sub-renews'),
+      periodStart: '2026-12-01',
+      amount: 4900,
+      currency: 'eur',
+      customerId,
+    };
+
+    const first = await t.payments.chargeOffSession(renewal);
+    const again = await t.payments.chargeOffSession(renewal);
+    const intents = await t.stripe.paymentIntents.list({ customer: customerId });
+
+    expect(first).toMatchObject({ status: 'succeeded', amount: 4900 });
+    expect(again).toEqual(first);
+    expect(intents.data).toHaveLength(1);
+    expect(intents.data[0]).toMatchObject({
+      status: 'succeeded',
+      payment_method: saved.paymentMethodId,
+    });
+  });
+
+  test('when the saved card is 0341, then it saves, and the renewal is declined as an outcome', async () => {
+    const t = target();
+    const customerId = await newCustomer(t, 'tenant-0341');
+
+    const saved = await t.payments.savePaymentMethod({
+      customerId,
+      paymentMethod: 'pm_card_chargeCustomerFail',
+    });
+    const charge = await t.payments.chargeOffSession({
+      subscriptionId: t.id('sub-0341'),
+      periodStart: '2026-12-01',
+      amount: 4900,
+      currency: 'eur',
+      customerId,
+    });
+
+    expect(saved.status).toBe('saved');
+    expect(charge).toMatchObject({ status: 'declined', code: 'card_declined' });
+  });
+
+  test('when a card that needs authentication renews off session, then it is declined with authentication_required', async () => {
+    const t = target();
+    const customerId = await newCustomer(t, 'tenant-3ds-renewal');
+    const saved = await t.payments.savePaymentMethod({
+      customerId,
+      paymentMethod: 'pm_card_authenticationRequired',
+    });
+    if (saved.status !== 'saved') throw new Error(`not saved: ${saved.code}`);
+
+    const charge = await t.payments.chargeOffSession({
+      subscriptionId: t.id('sub-3ds'),
+      periodStart: '2026-12-01',
+      amount: 4900,
+      currency: 'eur',
+      customerId,
+      paymentMethod: saved.paymentMethodId,
+    });
+
+    expect(charge).toMatchObject({ status: 'declined', code: 'authentication_required' });
+  });
 }
