@@ -1,48 +1,60 @@
 import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { startLocalStack } from '../local/stack/local-stack';
 import { startDevServer } from '../local/binaries/servers';
-import { FINAL_STATES, type OrderState } from '../workflows/order-types';
+import { startBaseline } from './baseline/server';
 
 /**
  * Orders end to end on the local stack (Temporal dev server, worker, API, PGlite, the
- * Stripe emulator, the simulators): checkout latency (until the authorization answer)
- * and time until completed, for a bounded number of orders at a fixed concurrency.
- * Prints figures, asserts nothing:  npx tsx bench/orders.ts [orders] [concurrency]
+ * Stripe emulator, the simulators), measured against a reference in the same run on the
+ * same dev server: a no-op workflow of the order's shape behind a bare HTTP route (see
+ * bench/baseline/). Checkout latency (until the authorization answer), time until
+ * completed and throughput, for a bounded number of orders at a fixed concurrency, and
+ * what one order costs Temporal (activities, workflow tasks, history events).
+ * Prints figures and ratios, asserts nothing:  npx tsx bench/orders.ts [orders] [concurrency]
  */
 const ORDERS = Number(process.argv[2] ?? 200);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
+const FINAL = ['completed', 'declined', 'compensated'];
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function main(): Promise<void> {
-  const server = await startDevServer();
-  const stack = await startLocalStack({
-    ephemeralPorts: true,
-    env: { PATH: process.env.PATH, TEMPORAL_ADDRESS: server.address, PGLITE_DATA_DIR: 'memory://' },
-  });
-  const key = stack.config.API_KEYS!.split(',')[0].split(':')[0];
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+interface RunFigures {
+  throughput: number;
+  checkoutP50: number;
+  completedP50: number;
+}
+
+function orderBody(i: number, prefix: string) {
+  return {
+    kind: i % 3 === 0 ? 'addon' : 'plan',
+    orderId: `${prefix}-${i}`,
+    tenantId: `bench-tenant-${i % 50}`,
+    ...(i % 3 === 0
+      ? { addon: 'cep' }
+      : { plan: i % 2 ? 'sales-premium' : 'service-essentials', seats: 5, assignTo: [`u${i}`] }),
+    period: 'month',
+    customer: { email: 'billing@example.com' },
+    paymentMethod: 'pm_card_visa',
+  };
+}
+
+async function run(
+  label: string,
+  baseUrl: string,
+  headers: Record<string, string>,
+  prefix: string,
+) {
   const checkout: number[] = [];
   const completion: number[] = [];
   let next = 0;
   let failures = 0;
-
   const placeOne = async (i: number) => {
-    const orderId = `bench-${i}`;
-    const body = {
-      kind: i % 3 === 0 ? 'addon' : 'plan',
-      orderId,
-      tenantId: `bench-tenant-${i % 50}`,
-      ...(i % 3 === 0
-        ? { addon: 'cep' }
-        : { plan: i % 2 ? 'sales-premium' : 'service-essentials', seats: 5, assignTo: [`u${i}`] }),
-      period: 'month',
-      customer: { email: 'billing@example.com' },
-      paymentMethod: 'pm_card_visa',
-    };
+    const body = orderBody(i, prefix);
     const started = performance.now();
-    const response = await fetch(`${stack.api.url}/v1/orders`, {
+    const response = await fetch(`${baseUrl}/v1/orders`, {
       method: 'POST',
       headers,
       body: JSON.stringify(body),
@@ -51,9 +63,9 @@ async function main(): Promise<void> {
     if (response.status !== 201) failures++;
     for (;;) {
       const status = (await (
-        await fetch(`${stack.api.url}/v1/orders/${orderId}`, { headers })
-      ).json()) as { state: OrderState };
-      if (FINAL_STATES.includes(status.state)) {
+        await fetch(`${baseUrl}/v1/orders/${body.orderId}`, { headers })
+      ).json()) as { state: string };
+      if (FINAL.includes(status.state)) {
         if (status.state !== 'completed') failures++;
         break;
       }
@@ -61,7 +73,6 @@ async function main(): Promise<void> {
     }
     completion.push(performance.now() - started);
   };
-
   const began = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -72,7 +83,7 @@ async function main(): Promise<void> {
   checkout.sort((a, b) => a - b);
   completion.sort((a, b) => a - b);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
-  console.log(`${ORDERS} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
+  console.log(`${label}: ${ORDERS} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
   console.log(`  throughput: ${(ORDERS / seconds).toFixed(1)} orders/s completed`);
   console.log(
     `  checkout answer: p50 ${ms(percentile(checkout, 50))}, p90 ${ms(percentile(checkout, 90))}, p99 ${ms(percentile(checkout, 99))}`,
@@ -80,8 +91,59 @@ async function main(): Promise<void> {
   console.log(
     `  until completed: p50 ${ms(percentile(completion, 50))}, p90 ${ms(percentile(completion, 90))}, p99 ${ms(percentile(completion, 99))}`,
   );
-  await stack.close();
-  await server.teardown();
+  return {
+    throughput: ORDERS / seconds,
+    checkoutP50: percentile(checkout, 50),
+    completedP50: percentile(completion, 50),
+  } satisfies RunFigures;
+}
+
+/** What one workflow cost Temporal, from its history. */
+async function shapeOf(client: Client, workflowId: string): Promise<string> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const count = (type: temporal.api.enums.v1.EventType) =>
+    (history.events ?? []).filter((event) => event.eventType === type).length;
+  const { EventType } = temporal.api.enums.v1;
+  return (
+    `${count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)} activities, ` +
+    `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)} workflow tasks, ` +
+    `${count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)} search-attribute upserts, ` +
+    `${history.events?.length ?? 0} history events`
+  );
+}
+
+async function main(): Promise<void> {
+  const server = await startDevServer();
+  const stack = await startLocalStack({
+    ephemeralPorts: true,
+    env: { PATH: process.env.PATH, TEMPORAL_ADDRESS: server.address, PGLITE_DATA_DIR: 'memory://' },
+  });
+  const key = stack.config.API_KEYS!.split(',')[0].split(':')[0];
+  const json = { 'content-type': 'application/json' };
+  try {
+    // The reference first, on the same dev server, with as many activities as an order.
+    const baseline = await startBaseline({
+      client: stack.client,
+      address: server.address,
+      steps: 6,
+    });
+    const reference = await run('baseline (no-op workflow, bare route)', baseline.url, json, 'ref');
+    console.log(`  one run: ${await shapeOf(stack.client, 'baseline-ref-1')}`);
+    await baseline.close();
+
+    const headers = { ...json, authorization: `Bearer ${key}` };
+    const orders = await run('orders (the product)', stack.api.url, headers, 'bench');
+    console.log(`  one plan order: ${await shapeOf(stack.client, 'order-bench-1')}`);
+    console.log(`  one add-on order: ${await shapeOf(stack.client, 'order-bench-3')}`);
+    console.log(
+      `ratio: throughput ${(orders.throughput / reference.throughput).toFixed(2)}x the baseline; ` +
+        `checkout p50 ${(orders.checkoutP50 / reference.checkoutP50).toFixed(2)}x; ` +
+        `completed p50 ${(orders.completedP50 / reference.completedP50).toFixed(2)}x`,
+    );
+  } finally {
+    await stack.close();
+    await server.teardown();
+  }
 }
 
 void main();

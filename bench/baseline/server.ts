@@ -1,0 +1,58 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import Fastify from 'fastify';
+import { baselineActivities } from './activities';
+import type { baselineOrderWorkflow } from './workflows';
+import { baselineCheckout, baselineState } from './workflows';
+
+const TASK_QUEUE = 'bench-baseline';
+
+/**
+ * The baseline behind the same HTTP shape as the API: `POST /v1/orders` starts the
+ * no-op workflow with update-with-start and answers after its "authorize";
+ * `GET /v1/orders/:id` queries its state. Bare Fastify, no auth, no validation.
+ */
+export async function startBaseline(options: { client: Client; address: string; steps: number }) {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities: baselineActivities,
+  });
+  const running = worker.run();
+  const app = Fastify({ logger: false });
+  app.post<{ Body: { orderId: string } }>('/v1/orders', async (request, reply) => {
+    const { orderId } = request.body;
+    const start = new WithStartWorkflowOperation<typeof baselineOrderWorkflow>(
+      'baselineOrderWorkflow',
+      {
+        workflowId: `baseline-${orderId}`,
+        taskQueue: TASK_QUEUE,
+        args: [options.steps],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      },
+    );
+    const state = await options.client.workflow.executeUpdateWithStart(baselineCheckout, {
+      startWorkflowOperation: start,
+      updateId: `checkout-${orderId}`,
+    });
+    return reply.code(201).send({ orderId, state });
+  });
+  app.get<{ Params: { id: string } }>('/v1/orders/:id', async (request) => ({
+    orderId: request.params.id,
+    state: await options.client.workflow
+      .getHandle(`baseline-${request.params.id}`)
+      .query(baselineState),
+  }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    async close() {
+      await app.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
