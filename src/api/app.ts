@@ -35,6 +35,9 @@ export interface ApiDeps {
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: deps.logger ?? false });
+  // The API speaks JSON only: a text/plain body is an unsupported media type (415), not
+  // a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   installAuth(app, deps.apiKeys);
 

@@ -37,6 +37,18 @@ function isFastifyClientError(error: unknown): error is FastifyError & { statusC
   );
 }
 
+/**
+ * The framework refuses a body before any route sees it: not JSON (or JSON that would
+ * set `__proto__`), another media type, or too large. Its own codes (FST_ERR_…) are
+ * internal names; clients get the same stable codes as every other error.
+ */
+function frameworkCode(status: number): string {
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 400) return 'INVALID_JSON';
+  return 'BAD_REQUEST';
+}
+
 /** Maps an error to its status and body. Server errors say nothing of their cause. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) {
@@ -75,7 +87,7 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
   if (isFastifyClientError(error)) {
     return {
       status: error.statusCode,
-      body: { error: { code: error.code ?? 'BAD_REQUEST', message: error.message } },
+      body: { error: { code: frameworkCode(error.statusCode), message: error.message } },
     };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal server error' } } };

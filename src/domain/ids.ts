@@ -8,7 +8,18 @@ export const businessIdSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"');
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"')
+  .refine((id) => !PROTOTYPE_KEYS.has(id), 'must not be a reserved name');
+
+/**
+ * Ids become keys of plain objects in JSON, memos and caches on their way through the
+ * system: the names that would reach an object's prototype are refused at the edge.
+ */
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
 
 export const orderIdSchema = businessIdSchema;
 export const tenantIdSchema = businessIdSchema;

@@ -19,6 +19,9 @@ const eventEnvelope = {
   livemode: z.boolean(),
 };
 
+/** What every Stripe event has, whatever its type. */
+const anyEventSchema = z.object({ ...eventEnvelope, type: z.string().min(1) });
+
 const chargeSchema = z.object({
   id: z.string(),
   object: z.literal('charge'),
@@ -84,6 +87,11 @@ export function verifyWebhook(
     throw new WebhookVerificationError(`the webhook signature does not verify: ${reason}`, {
       cause: error,
     });
+  }
+  // Signed but not an event (a secret leaked, or a sender bug): refused, not acknowledged.
+  const envelope = anyEventSchema.safeParse(event);
+  if (!envelope.success) {
+    throw new WebhookVerificationError('the signed body is not a Stripe event (id, type)');
   }
   if (!HANDLED_TYPES.has(event.type)) return { handled: false, id: event.id, type: event.type };
   const parsed = paymentWebhookEventSchema.safeParse(event);
