@@ -98,6 +98,56 @@ async function run(
   } satisfies RunFigures;
 }
 
+const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  time ? Number(time.seconds ?? 0) * 1000 + (time.nanos ?? 0) / 1e6 : 0;
+
+/**
+ * Where an order's time goes, from the histories of `workflowIds`: each activity type's
+ * mean time from scheduled to completed, and the mean time workflow tasks waited for a
+ * worker and ran (scheduled → started → completed).
+ */
+async function breakdown(client: Client, workflowIds: string[]): Promise<string> {
+  const { EventType } = temporal.api.enums.v1;
+  const perActivity = new Map<string, number[]>();
+  const taskWait: number[] = [];
+  const taskRun: number[] = [];
+  for (const id of workflowIds) {
+    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const byId = new Map(events.map((event) => [Number(event.eventId), event]));
+    for (const event of events) {
+      if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+        const scheduled = byId.get(
+          Number(event.activityTaskCompletedEventAttributes?.scheduledEventId),
+        );
+        const name = scheduled?.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
+        const list = perActivity.get(name) ?? [];
+        list.push(millis(event.eventTime) - millis(scheduled?.eventTime));
+        perActivity.set(name, list);
+      }
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+        const scheduled = byId.get(
+          Number(event.workflowTaskStartedEventAttributes?.scheduledEventId),
+        );
+        taskWait.push(millis(event.eventTime) - millis(scheduled?.eventTime));
+      }
+      if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+        const started = byId.get(
+          Number(event.workflowTaskCompletedEventAttributes?.startedEventId),
+        );
+        taskRun.push(millis(event.eventTime) - millis(started?.eventTime));
+      }
+    }
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+  const activities = [...perActivity]
+    .map(([name, values]) => `${name} ${mean(values).toFixed(0)} ms`)
+    .join(', ');
+  return (
+    `activities (scheduled → completed, mean): ${activities}; workflow tasks: ` +
+    `wait ${mean(taskWait).toFixed(0)} ms, run ${mean(taskRun).toFixed(0)} ms (mean of ${taskRun.length})`
+  );
+}
+
 /** What one workflow cost Temporal, from its history. */
 async function shapeOf(client: Client, workflowId: string): Promise<string> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -129,12 +179,16 @@ async function main(): Promise<void> {
     });
     const reference = await run('baseline (no-op workflow, bare route)', baseline.url, json, 'ref');
     console.log(`  one run: ${await shapeOf(stack.client, 'baseline-ref-1')}`);
+    const sample = (prefix: string) =>
+      Array.from({ length: Math.min(ORDERS, 30) }, (_, i) => `${prefix}-${i}`);
+    console.log(`  ${await breakdown(stack.client, sample('baseline-ref'))}`);
     await baseline.close();
 
     const headers = { ...json, authorization: `Bearer ${key}` };
     const orders = await run('orders (the product)', stack.api.url, headers, 'bench');
     console.log(`  one plan order: ${await shapeOf(stack.client, 'order-bench-1')}`);
     console.log(`  one add-on order: ${await shapeOf(stack.client, 'order-bench-3')}`);
+    console.log(`  ${await breakdown(stack.client, sample('order-bench'))}`);
     console.log(
       `ratio: throughput ${(orders.throughput / reference.throughput).toFixed(2)}x the baseline; ` +
         `checkout p50 ${(orders.checkoutP50 / reference.checkoutP50).toFixed(2)}x; ` +
