@@ -17,6 +17,7 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   'LEDGER.INVALID_TRANSITION': 409,
   'LEDGER.SEATS_EXCEEDED': 409,
   'LEDGER.PLAN_ALREADY_ASSIGNED': 409,
+  'LEDGER.CHANGE_CONFLICT': 409,
 };
 
 const ORDER_STATUS: Record<OrderError['code'], number> = {

@@ -6,6 +6,8 @@ export const licenseEventTypeSchema = z.enum([
   'license.revoked',
   'subscription.recorded',
   'subscription.status_changed',
+  'subscription.change_scheduled',
+  'subscription.changed',
   'seat.assigned',
   'seat.released',
 ]);

@@ -11,3 +11,5 @@ export * from './subscription-schemas';
 export * from './entitlement-schemas';
 export * from './event-schemas';
 export type { StatusChangeResult } from './subscriptions';
+export * from './subscription-change-schemas';
+export { changeFingerprint } from './subscription-changes';
