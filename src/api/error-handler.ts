@@ -3,6 +3,7 @@ import { CatalogError } from '../catalog';
 import { isLedgerError, type LedgerErrorCode } from '../ledger';
 import { OrderError } from '../orders/order-service';
 import { ApiError } from './api-error';
+import { ChangeError } from '../subscriptions/change-errors';
 
 interface ErrorBody {
   error: { code: string; message: string; fields?: { path: string; message: string }[] };
@@ -61,6 +62,18 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       body: {
         error: {
           code: 'INVALID_INPUT',
+          message: error.message,
+          fields: [{ path: error.field, message: error.message }],
+        },
+      },
+    };
+  }
+  if (error instanceof ChangeError) {
+    return {
+      status: error.status,
+      body: {
+        error: {
+          code: error.code,
           message: error.message,
           fields: [{ path: error.field, message: error.message }],
         },
