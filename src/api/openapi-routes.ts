@@ -39,7 +39,7 @@ export interface RouteDoc {
 }
 
 export const json = (schema: JsonSchema): JsonContent => ({ 'application/json': { schema } });
-const answer = (description: string, schema: JsonSchema): Response => ({
+export const answer = (description: string, schema: JsonSchema): Response => ({
   description,
   content: json(schema),
 });
