@@ -4,6 +4,7 @@ import type { ChangeStatus } from '../../workflows/subscription-change-contract'
 import {
   CHECKOUT_KEY,
   isFinal,
+  OPS_KEY,
   planOrder,
   READ_KEY,
   startOrderStack,
@@ -315,3 +316,135 @@ describe('when a change is bad', () => {
     expect((await view(bought)).seats).toBe(3);
   });
 });
+
+describe('when an upgrade cannot capture its payment', () => {
+  /** Fails every capture (and release) until cleared; the authorization is another path. */
+  function failCaptures(): void {
+    stack.stripe!.faults.add({
+      type: 'error-before-write',
+      method: 'POST',
+      path: '/v1/payment_intents/',
+      times: 100,
+    });
+  }
+
+  async function parkedUpgrade(bought: Bought, changeId: string) {
+    failCaptures();
+    const parked = await change(bought, {
+      kind: 'upgrade',
+      changeId,
+      plan: 'sales-premium',
+      paymentMethod: 'pm_card_visa',
+    });
+    stack.stripe!.faults.clear();
+    return parked;
+  }
+
+  const decide = (bought: Bought, changeId: string, action: 'retry' | 'abort') =>
+    stack.http.call<ChangeStatus>(
+      'POST',
+      `/v1/ops/subscriptions/${bought.subscriptionId}/changes/${changeId}/${action}`,
+      OPS_KEY,
+      { by: 'ops@example.com', reason: `test ${action}` },
+    );
+
+  it('then it waits for ops, and an abort undoes it: the hold is released and the plan restored', async () => {
+    const bought = await buyEssentials();
+
+    const parked = await parkedUpgrade(bought, 'stuck');
+
+    expect(parked.status).toBe(202);
+    expect(parked.body).toMatchObject({ state: 'needs-attention', step: 'capture' });
+    expect(parked.body.attention?.step).toBe('capture');
+
+    const aborted = await decide(bought, 'stuck', 'abort');
+    expect(aborted.status).toBe(200);
+    const done = await waitForChange(bought, 'stuck', (s) => s.state === 'compensated');
+    expect(done.compensationsDone).toEqual(['revert-upgrade', 'release-payment', 'record-refusal']);
+    const intent = await stack
+      .stripe!.createClient()
+      .paymentIntents.retrieve(parked.body.payment!.paymentIntentId);
+    expect(intent.status).toBe('canceled');
+    expect(await view(bought)).toMatchObject({ productKey: 'sales-essentials', seats: 3 });
+    expect(await features(bought, 'alice')).not.toContain('quotes');
+    expect(await stack.services.ledger.getChange(bought.subscriptionId, 'stuck')).toMatchObject({
+      status: 'refused',
+    });
+  });
+
+  it('then ops can retry it once the payment service is back, and it is charged once', async () => {
+    const bought = await buyEssentials();
+    const parked = await parkedUpgrade(bought, 'retried');
+    expect(parked.body.state).toBe('needs-attention');
+
+    await decide(bought, 'retried', 'retry');
+
+    const done = await waitForChange(bought, 'retried', (s) => s.state === 'applied');
+    expect(stack.stripe!.stats.forIntent(done.payment!.paymentIntentId).captures).toBe(1);
+    expect(await features(bought, 'alice')).toContain('quotes');
+  });
+});
+
+describe('when a customer saves a new payment method', () => {
+  it('then renewals will charge it, and no renewal running is fine', async () => {
+    const bought = await buyEssentials();
+
+    const { status, body } = await change(bought, {
+      kind: 'payment-method',
+      changeId: 'new-card',
+      paymentMethod: 'pm_card_mastercard',
+    });
+
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ state: 'applied', renewalSignalled: false });
+    expect((await view(bought)).paymentMethodId).toBe('pm_card_mastercard');
+  });
+});
+
+describe('when a monthly subscription becomes yearly', () => {
+  it('then the month is credited, the year charged from the same start, and the period ends a year after it', async () => {
+    const bought = await buyEssentials();
+    const before = await view(bought);
+
+    const { status, body } = await change(bought, {
+      kind: 'upgrade',
+      changeId: 'yearly',
+      period: 'year',
+      paymentMethod: 'pm_card_visa',
+    });
+
+    expect(status).toBe(200);
+    expect(body.state).toBe('applied');
+    const start = new Date(before.currentPeriodStart);
+    const yearLater = new Date(start);
+    yearLater.setUTCFullYear(start.getUTCFullYear() + 1);
+    expect(await view(bought)).toMatchObject({
+      period: 'year',
+      currentPeriodStart: before.currentPeriodStart,
+      currentPeriodEnd: yearLater.toISOString(),
+    });
+    const price = catalog.prices.plans['sales-essentials'];
+    // At the period start, a whole year less the whole month; later the month's credit
+    // shrinks faster than the year's charge (a year costs less per day), never above a year.
+    expect(body.amount!.total).toBeGreaterThanOrEqual(3 * (price.year - price.month));
+    expect(body.amount!.total).toBeLessThanOrEqual(3 * price.year);
+  });
+});
+
+async function waitForChange(
+  bought: Bought,
+  changeId: string,
+  done: (status: ChangeStatus) => boolean,
+): Promise<ChangeStatus> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { body } = await stack.http.call<{ status?: ChangeStatus }>(
+      'GET',
+      `${changePath(bought)}/${changeId}`,
+      READ_KEY,
+    );
+    if (body.status && done(body.status)) return body.status;
+    if (Date.now() > deadline) throw new Error(`change ${changeId}: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
