@@ -11,6 +11,7 @@ import { READ_ACCESS } from './auth';
 import { answer, error, ref, type RouteDoc } from './openapi-routes';
 import { jsonSchemaOf, type JsonSchema } from './openapi-schemas';
 import { decisionBody } from './routes/ops';
+import { idParam } from './params';
 
 /**
  * The subscription routes' part of the OpenAPI document: each change request as a named
@@ -236,6 +237,42 @@ export const SUBSCRIPTION_ROUTES: readonly RouteDoc[] = [
         required: ['change'],
       }),
       ...subscriptionErrors,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/ops/subscription-changes',
+    access: ['ops'],
+    operationId: 'listSubscriptionChangesNeedingAttention',
+    tag: 'ops',
+    summary: 'Subscription changes that need attention, with why',
+    query: [
+      { name: 'tenantId', in: 'query', required: false, schema: jsonSchemaOf(idParam, 'input') },
+    ],
+    responses: {
+      '200': answer('The changes.', {
+        type: 'object',
+        properties: {
+          changes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                subscriptionId: { type: 'string' },
+                changeId: { type: 'string' },
+                tenantId: { type: 'string' },
+                kind: { enum: [...CHANGE_KINDS] },
+                state: { type: 'string' },
+                attention: { $ref: '#/components/schemas/Attention' },
+                startedAt: { type: 'string', format: 'date-time' },
+              },
+              required: ['subscriptionId', 'changeId', 'tenantId', 'kind', 'state', 'startedAt'],
+            },
+          },
+        },
+        required: ['changes'],
+      }),
+      '400': error('BadRequest'),
     },
   },
   opsChangeDecision('retry', 'Retry the step a subscription change is stuck on'),

@@ -6,9 +6,9 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ORDER_KIND, TENANT_ID } from '../domain/search-attributes';
+import { NEEDS_ATTENTION, ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
 import { LedgerError, type Ledger, type Subscription, type SubscriptionChange } from '../ledger';
-import type { OpsDecision, OrderPolicy } from '../../workflows/order-types';
+import type { Attention, OpsDecision, OrderPolicy } from '../../workflows/order-types';
 import {
   changeOutcomeUpdate,
   changeStatusQuery,
@@ -106,6 +106,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
           { key: TENANT_ID, value: input.tenantId },
           { key: ORDER_KIND, value: `subscription-${input.kind}` },
         ],
+        // Ops list stuck changes from visibility alone: the memo names the change.
+        memo: { subscriptionId: input.subscriptionId, changeId: input.changeId },
       },
     );
     try {
@@ -207,6 +209,34 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
       }
     },
 
+    /**
+     * Ops: the changes that wait for a decision, and why, from Temporal's visibility store
+     * (search attributes and memo), like the orders that need attention. The tenant id
+     * is validated at the edges ([A-Za-z0-9_-]), so it is safe in the query.
+     */
+    async listChangesNeedingAttention(filter: { tenantId?: string }): Promise<ChangeSummary[]> {
+      const clauses = [
+        "WorkflowType = 'subscriptionChangeWorkflow'",
+        `${NEEDS_ATTENTION.name} = true`,
+      ];
+      if (filter.tenantId) clauses.push(`${TENANT_ID.name} = '${filter.tenantId}'`);
+      const changes: ChangeSummary[] = [];
+      for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
+        const attributes = execution.typedSearchAttributes;
+        const memo = execution.memo ?? {};
+        changes.push({
+          subscriptionId: typeof memo.subscriptionId === 'string' ? memo.subscriptionId : '',
+          changeId: typeof memo.changeId === 'string' ? memo.changeId : '',
+          tenantId: attributes.get(TENANT_ID) ?? '',
+          kind: (attributes.get(ORDER_KIND) ?? '').replace(/^subscription-/, ''),
+          state: attributes.get(ORDER_STATE) ?? 'received',
+          attention: (memo.attention as Attention | null | undefined) ?? undefined,
+          startedAt: execution.startTime.toISOString(),
+        });
+      }
+      return changes;
+    },
+
     /** Ops: retry the step a change is stuck on, or abort it (undo what it did). */
     async decide(
       subscriptionId: string,
@@ -237,6 +267,17 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
 }
 
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
+
+/** One change as ops list it: where it stands and, when it waits, why. */
+export interface ChangeSummary {
+  subscriptionId: string;
+  changeId: string;
+  tenantId: string;
+  kind: string;
+  state: string;
+  attention?: Attention;
+  startedAt: string;
+}
 
 /**
  * The change's business id in the ledger and in Stripe's idempotency keys (at most 100

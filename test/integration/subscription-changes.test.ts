@@ -356,6 +356,16 @@ describe('when an upgrade cannot capture its payment', () => {
     expect(parked.status).toBe(202);
     expect(parked.body).toMatchObject({ state: 'needs-attention', step: 'capture' });
     expect(parked.body.attention?.step).toBe('capture');
+    const listed = await waitForAttentionList(bought, (changes) => changes.length > 0);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        subscriptionId: bought.subscriptionId,
+        changeId: 'stuck',
+        kind: 'upgrade',
+        state: 'needs-attention',
+        attention: expect.objectContaining({ step: 'capture' }) as unknown,
+      }),
+    ]);
 
     const aborted = await decide(bought, 'stuck', 'abort');
     expect(aborted.status).toBe(200);
@@ -446,5 +456,30 @@ async function waitForChange(
     if (body.status && done(body.status)) return body.status;
     if (Date.now() > deadline) throw new Error(`change ${changeId}: ${JSON.stringify(body)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface ChangeSummaryBody {
+  subscriptionId: string;
+  changeId: string;
+  kind: string;
+  state: string;
+}
+
+/** Visibility lags the workflow a moment: poll the ops list until `done` holds. */
+async function waitForAttentionList(
+  bought: Bought,
+  done: (changes: ChangeSummaryBody[]) => boolean,
+): Promise<ChangeSummaryBody[]> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { body } = await stack.http.call<{ changes: ChangeSummaryBody[] }>(
+      'GET',
+      `/v1/ops/subscription-changes?tenantId=${bought.tenantId}`,
+      OPS_KEY,
+    );
+    if (done(body.changes)) return body.changes;
+    if (Date.now() > deadline) throw new Error(`ops list: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -10,6 +10,7 @@ import { decisionBody } from './ops';
 const tenantParams = z.object({ tenantId: idParam });
 const subscriptionParams = tenantParams.extend({ subscriptionId: subscriptionIdParam });
 const changeParams = subscriptionParams.extend({ changeId: changeIdSchema });
+const opsListQuery = z.object({ tenantId: idParam.optional() });
 const opsParams = z.object({ subscriptionId: subscriptionIdParam, changeId: changeIdSchema });
 
 /** Answers a change by where it stands: declined 402, waiting for ops 202, else 200. */
@@ -61,6 +62,11 @@ export function subscriptionRoutes(deps: {
         return deps.subscriptions.getChange(tenantId, subscriptionId, changeId);
       },
     );
+
+    app.get('/v1/ops/subscription-changes', { config: { access: ['ops'] } }, async (request) => {
+      const { tenantId } = parseRequest(opsListQuery, request.query);
+      return { changes: await deps.subscriptions.listChangesNeedingAttention({ tenantId }) };
+    });
 
     for (const action of ['retry', 'abort'] as const) {
       app.post(

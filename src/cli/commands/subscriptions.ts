@@ -13,6 +13,7 @@ import {
   type SubscriptionService,
 } from '../../subscriptions/subscription-service';
 import { UsageError, type Command } from '../command';
+import type { OpsDecision } from '../../../workflows/order-types';
 
 const USAGE = `provisioner subscriptions list TENANT
        provisioner subscriptions show TENANT SUBSCRIPTION
@@ -22,7 +23,10 @@ const USAGE = `provisioner subscriptions list TENANT
        provisioner subscriptions cancel TENANT SUBSCRIPTION --change ID [--immediately]
        provisioner subscriptions seats TENANT SUBSCRIPTION --change ID [--assign USER]... [--unassign USER]...
        provisioner subscriptions payment-method TENANT SUBSCRIPTION --change ID --payment-method pm_…
-       provisioner subscriptions withdraw TENANT SUBSCRIPTION --change ID --target CHANGE_ID`;
+       provisioner subscriptions withdraw TENANT SUBSCRIPTION --change ID --target CHANGE_ID
+       provisioner subscriptions attention [--tenant TENANT]
+       provisioner subscriptions retry SUBSCRIPTION CHANGE_ID --by NAME [--reason TEXT]
+       provisioner subscriptions abort SUBSCRIPTION CHANGE_ID --by NAME [--reason TEXT]`;
 
 const OPTIONS = {
   change: { type: 'string' },
@@ -34,6 +38,9 @@ const OPTIONS = {
   assign: { type: 'string', multiple: true },
   immediately: { type: 'boolean' },
   target: { type: 'string' },
+  tenant: { type: 'string' },
+  by: { type: 'string' },
+  reason: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -90,12 +97,24 @@ export const subscriptionsCommand: Command = {
       ]);
       return print(io, (s) => s.getChange(tenantId, subscriptionId, changeId));
     }
+    if (action === 'attention') {
+      ids(positionals, []);
+      const tenantId =
+        values.tenant === undefined ? undefined : ids([values.tenant], ['TENANT'])[0];
+      return print(io, (s) => s.listChangesNeedingAttention({ tenantId }));
+    }
+    if (action === 'retry' || action === 'abort') {
+      const [subscriptionId, changeId] = ids(positionals, ['SUBSCRIPTION', 'CHANGE_ID']);
+      if (!values.by) throw new UsageError('--by: say who decides');
+      const decision: OpsDecision = { action, by: values.by, reason: values.reason };
+      return print(io, (s) => s.decide(subscriptionId, changeId, decision));
+    }
     const build = action ? CHANGES[action] : undefined;
     if (!build) {
       throw new UsageError(
         action
           ? `unknown action "${action}"`
-          : `missing action: list, show, change-status, ${Object.keys(CHANGES).join(', ')}`,
+          : `missing action: list, show, change-status, ${Object.keys(CHANGES).join(', ')}, attention, retry, abort`,
       );
     }
     const [tenantId, subscriptionId] = ids(positionals, ['TENANT', 'SUBSCRIPTION']);
