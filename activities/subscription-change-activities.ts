@@ -148,10 +148,8 @@ export function createSubscriptionChangeActivities({
 
     savePaymentMethod: guarded(
       async (input: { subscriptionId: string; paymentMethod: string; orderId: string }) => {
-        const subscription = await ledger.getSubscription(input.subscriptionId);
-        if (!subscription) return;
-        await ledger.recordSubscription({
-          ...subscription,
+        await ledger.savePaymentMethod({
+          subscriptionId: input.subscriptionId,
           paymentMethodId: input.paymentMethod,
           orderId: input.orderId,
         });

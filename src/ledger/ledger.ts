@@ -42,6 +42,7 @@ import type {
   RequestChangeInput,
   RequestChangeResult,
   RevertUpgradeInput,
+  SavePaymentMethodInput,
   SchedulePendingChangeInput,
   SubscriptionChange,
   WithdrawPendingChangeInput,
@@ -53,6 +54,7 @@ import {
   recordChangeOutcome,
   requestChange,
   revertUpgrade,
+  savePaymentMethod,
   schedulePendingChange,
   seatedUsers,
   withdrawPendingChange,
@@ -84,6 +86,7 @@ export interface Ledger {
   applyUpgrade(input: ApplyUpgradeInput): Promise<ApplyGrantsResult>;
   revertUpgrade(input: RevertUpgradeInput): Promise<void>;
   seatedUsers(subscriptionId: string): Promise<string[]>;
+  savePaymentMethod(input: SavePaymentMethodInput): Promise<Subscription>;
   tenantEntitlements(tenantId: string): Promise<TenantEntitlements>;
   userEntitlements(tenantId: string, userId: string): Promise<UserEntitlements>;
   seatUsage(tenantId: string): Promise<PlanSeatUsage[]>;
@@ -118,6 +121,7 @@ export function createLedger(db: SqlDb): Ledger {
     applyUpgrade: (input) => applyUpgrade(db, input),
     revertUpgrade: (input) => revertUpgrade(db, input),
     seatedUsers: (subscriptionId) => seatedUsers(db, subscriptionId),
+    savePaymentMethod: (input) => savePaymentMethod(db, input),
     tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId),
     userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId),
     seatUsage: (tenantId) => seatUsage(db, tenantId),

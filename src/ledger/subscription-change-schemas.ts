@@ -108,3 +108,13 @@ export const revertUpgradeInputSchema = z.object({
 });
 export type RevertUpgradeInput = z.input<typeof revertUpgradeInputSchema>;
 export type HoldingRecord = z.output<typeof holdingSchema>;
+
+export const savePaymentMethodInputSchema = z.object({
+  subscriptionId: ledgerId,
+  paymentMethodId: z
+    .string()
+    .regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)'),
+  /** The change that saves it, for the event. */
+  orderId: ledgerId,
+});
+export type SavePaymentMethodInput = z.input<typeof savePaymentMethodInputSchema>;

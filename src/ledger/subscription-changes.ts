@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LedgerError, parseInput } from './errors';
+import { LedgerError, parseInput, translateConstraintError } from './errors';
 import { applyGrants, revokeOrderGrants } from './grants';
 import { ledgerId } from './ids';
 import { writeEvents } from './outbox-write';
@@ -9,6 +9,7 @@ import {
   changeOutcomeInputSchema,
   requestChangeInputSchema,
   revertUpgradeInputSchema,
+  savePaymentMethodInputSchema,
   schedulePendingChangeInputSchema,
   subscriptionChangeSchema,
   withdrawPendingChangeInputSchema,
@@ -19,12 +20,13 @@ import {
   type RequestChangeInput,
   type RequestChangeResult,
   type RevertUpgradeInput,
+  type SavePaymentMethodInput,
   type SchedulePendingChangeInput,
   type SubscriptionChange,
   type WithdrawPendingChangeInput,
 } from './subscription-change-schemas';
 import type { Subscription } from './subscription-schemas';
-import { getSubscription, recordSubscription } from './subscriptions';
+import { getSubscription } from './subscriptions';
 import type { ApplyGrantsResult } from './grant-schemas';
 
 const CHANGE_COLUMNS = `subscription_id AS "subscriptionId", change_id AS "changeId",
@@ -325,19 +327,89 @@ export async function seatedUsers(db: SqlExecutor, subscriptionId: string): Prom
   return rows.map((row) => row.userId);
 }
 
-async function recordHolding(
+/**
+ * Writes a new holding (product, seats, period, period end) in place, in one transaction
+ * with the row locked: only those columns, so a renewal or a status change committed
+ * meanwhile is never overwritten by a stale copy. The seats move to the new plan.
+ */
+async function writeHolding(
   db: SqlDb,
-  subscription: Subscription,
+  subscriptionId: string,
   orderId: string,
   holding: HoldingRecord,
 ): Promise<void> {
-  await recordSubscription(db, {
-    ...subscription,
-    productKey: holding.productKey,
-    seats: holding.seats,
-    period: holding.period,
-    currentPeriodEnd: holding.currentPeriodEnd,
-    orderId,
+  await db.transaction(async (tx) => {
+    const existing = await lockSubscription(tx, subscriptionId);
+    if (existing.status === 'ended') return;
+    let updated: unknown[];
+    try {
+      updated = await tx.query(
+        `UPDATE subscriptions SET product_key = $2, seats = $3, period = $4,
+           current_period_end = $5, revision = revision + 1, updated_at = now()
+         WHERE id = $1
+           AND (product_key, seats, period, current_period_end)
+               IS DISTINCT FROM ($2, $3::integer, $4, $5::timestamptz)
+         RETURNING id`,
+        [
+          subscriptionId,
+          holding.productKey,
+          holding.seats,
+          holding.period,
+          holding.currentPeriodEnd,
+        ],
+      );
+    } catch (error: unknown) {
+      translateConstraintError(error, 'seats');
+    }
+    if (updated.length === 0) return;
+    if (holding.productKey !== existing.productKey) {
+      await tx.query(
+        `UPDATE seat_assignments SET plan_key = $2
+          WHERE subscription_id = $1 AND released_at IS NULL`,
+        [subscriptionId, holding.productKey],
+      );
+    }
+    const subscription = (await getSubscription(tx, subscriptionId))!;
+    await writeEvents(tx, [
+      {
+        tenantId: subscription.tenantId,
+        type: 'subscription.recorded',
+        payload: { subscription },
+        orderId,
+        idempotencyKey: `subscription.recorded:${subscription.id}:${subscription.revision}`,
+      },
+    ]);
+  });
+}
+
+/**
+ * Saves the payment method renewals charge off session. Only that column is written, so
+ * a renewal changing the status meanwhile keeps its write. The same method again: nothing.
+ */
+export async function savePaymentMethod(
+  db: SqlDb,
+  input: SavePaymentMethodInput,
+): Promise<Subscription> {
+  const call = parseInput(savePaymentMethodInputSchema, input);
+  return db.transaction(async (tx) => {
+    const subscription = await lockSubscription(tx, call.subscriptionId);
+    if (subscription.paymentMethodId === call.paymentMethodId) return subscription;
+    await tx.query(
+      `UPDATE subscriptions SET payment_method_id = $2, revision = revision + 1,
+         updated_at = now() WHERE id = $1`,
+      [subscription.id, call.paymentMethodId],
+    );
+    const saved = (await getSubscription(tx, subscription.id))!;
+    await writeEvents(tx, [
+      {
+        tenantId: saved.tenantId,
+        type: 'subscription.recorded',
+        payload: { subscription: saved },
+        orderId: call.orderId,
+        idempotencyKey: `subscription.recorded:${saved.id}:${saved.revision}`,
+      },
+    ]);
+    return saved;
   });
 }
 
@@ -362,7 +434,8 @@ async function changeableSubscription(db: SqlDb, id: string): Promise<Subscripti
 
 /**
  * An upgrade in place: the subscription takes the new product, seats and period (the
- * period start stays; its seats move to the new plan), and gains the grants the new
+ * period start stays; its seats move to the new plan, as `recordSubscription` moves them),
+ * and gains the grants the new
  * holding implies under its own source, recorded with the change's id. Each part is
  * idempotent, so a retry completes the rest; what the purchase granted stays.
  */
@@ -372,7 +445,7 @@ export async function applyUpgrade(
 ): Promise<ApplyGrantsResult> {
   const call = parseInput(applyUpgradeInputSchema, input);
   const subscription = await changeableSubscription(db, call.subscriptionId);
-  await recordHolding(db, subscription, call.orderId, call.to);
+  await writeHolding(db, subscription.id, call.orderId, call.to);
   return applyGrants(db, {
     orderId: call.orderId,
     tenantId: subscription.tenantId,
@@ -393,6 +466,5 @@ export async function revertUpgrade(db: SqlDb, input: RevertUpgradeInput): Promi
     subscriptionId: subscription.id,
     reason: 'subscription change undone',
   });
-  if (subscription.status === 'ended') return;
-  await recordHolding(db, subscription, call.orderId, call.to);
+  await writeHolding(db, subscription.id, call.orderId, call.to);
 }

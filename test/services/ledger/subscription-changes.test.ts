@@ -317,4 +317,49 @@ describe.each(ledgerEngines())('subscription changes on %s', (engine) => {
       expect((await ledger.getSubscription(subscriptionId))?.productKey).toBe('sales-essentials');
     });
   });
+
+  describe('holding and payment method writes', () => {
+    it('when an upgrade is applied to a subscription that fell past due, then its status stays as the renewal wrote it', async () => {
+      const { ledger } = opened();
+      const { subscriptionId } = await essentials();
+      await ledger.updateSubscriptionStatus(subscriptionId, 'past_due');
+
+      await ledger.applyUpgrade({
+        subscriptionId,
+        orderId: 'chg-1',
+        to: { productKey: 'sales-essentials', seats: 5, period: 'month', ...JANUARY },
+        grants: [],
+      });
+
+      expect(await ledger.getSubscription(subscriptionId)).toEqual(
+        expect.objectContaining({ seats: 5, status: 'past_due' }),
+      );
+    });
+
+    it('when a payment method is saved, then renewals find it, and saving it again changes nothing', async () => {
+      const { ledger } = opened();
+      const { subscriptionId } = await essentials();
+      await ledger.updateSubscriptionStatus(subscriptionId, 'past_due');
+
+      const saved = await ledger.savePaymentMethod({
+        subscriptionId,
+        paymentMethodId: 'pm_card_mastercard',
+        orderId: 'chg-2',
+      });
+      const again = await ledger.savePaymentMethod({
+        subscriptionId,
+        paymentMethodId: 'pm_card_mastercard',
+        orderId: 'chg-2',
+      });
+
+      expect(saved).toEqual(
+        expect.objectContaining({ paymentMethodId: 'pm_card_mastercard', status: 'past_due' }),
+      );
+      expect(again.revision).toBe(saved.revision);
+      const failure = await ledgerFailure(
+        ledger.savePaymentMethod({ subscriptionId, paymentMethodId: 'visa', orderId: 'chg-3' }),
+      );
+      expect(failure).toEqual({ code: 'LEDGER.INVALID_INPUT', field: 'paymentMethodId' });
+    });
+  });
 });
