@@ -24,6 +24,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
   const monthly = uniqueId('sub');
   const yearly = uniqueId('sub');
   const ended = uniqueId('sub');
+  const second = uniqueId('sub');
 
   beforeAll(async () => {
     const { ledger } = opened();
@@ -56,6 +57,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
         currentPeriodEnd: '2027-01-01T00:00:00.000Z',
       }),
     );
+    await ledger.recordSubscription(planSubscription(second, tenant, 'sales-essentials', 2));
     await ledger.recordSubscription(planSubscription(ended, tenant, 'sales-premium', 1));
     await ledger.updateSubscriptionStatus(ended, 'ended');
   });
@@ -113,7 +115,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
     expect(listed.statusCode).toBe(200);
     expect(
       listed.json<{ subscriptions: { id: string }[] }>().subscriptions.map((s) => s.id),
-    ).toEqual([monthly, yearly, ended]);
+    ).toEqual([monthly, yearly, second, ended]);
     expect(unknown.statusCode).toBe(404);
   });
 
@@ -221,6 +223,14 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
       { kind: 'seats', assign: ['carol', 'dave'] },
       409,
       'CHANGE.SEATS_EXCEEDED',
+      'assign',
+    ],
+    [
+      'a user who holds the plan through another subscription',
+      second,
+      { kind: 'seats', assign: ['alice'] },
+      409,
+      'CHANGE.PLAN_ALREADY_ASSIGNED',
       'assign',
     ],
     [
