@@ -6,7 +6,7 @@ import {
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/order-activities';
 import type { SubscriptionChangeActivities } from '../activities/subscription-change-activities';
-import { attendedSteps, describeError } from './attended-steps';
+import { attendedSteps, describeError, StepsAborted } from './attended-steps';
 import { paymentMethodUpdatedSignal } from './messages';
 import { compensationStep, forwardStep } from './retry-presets';
 import { Saga } from './saga';
@@ -276,9 +276,16 @@ async function cancelNow(
     });
   }
   saga.forget();
-  await steps.runStep('end', 'applying', () =>
-    forward.closeSubscription({ ...subscription, tenantId: input.tenantId }),
-  );
+  try {
+    await steps.runStep('end', 'applying', () =>
+      forward.closeSubscription({ ...subscription, tenantId: input.tenantId }),
+    );
+  } catch (error: unknown) {
+    // Refunded and out of force already: an abort here leaves it cancelled (nothing of it
+    // counts any more) rather than pretend the cancellation did not happen.
+    if (!(error instanceof StepsAborted)) throw error;
+    status.error = describeError('end', error);
+  }
   await record({ amount: plan.amount.total, paymentIntentId: plan.refunds[0]?.paymentIntentId });
   return 'applied';
 }
