@@ -112,6 +112,8 @@ function planUpgrade(
   { subscription, seated, now }: ChangeContext,
 ): ChangePlan {
   requireStatus(subscription, IN_FORCE);
+  // The renewal would apply the scheduled change over the upgrade; the customer decides.
+  requireNothingScheduled(subscription);
   const moves = directions(catalog, subscription, request);
   const down = moves.find((move) => move.step < 0);
   if (down) {
@@ -213,14 +215,7 @@ function planDowngrade(
 
 function schedule({ subscription }: ChangeContext, pendingChange: PendingChange): ChangePlan {
   requireStatus(subscription, IN_FORCE);
-  const pending = subscription.pendingChange;
-  if (pending && pending.changeId !== pendingChange.changeId) {
-    throw new ChangeError(
-      'CHANGE.ALREADY_SCHEDULED',
-      'changeId',
-      `change ${pending.changeId} (${pending.kind}) is scheduled for the period end; withdraw it first`,
-    );
-  }
+  requireNothingScheduled(subscription, pendingChange.changeId);
   return { kind: 'schedule', pendingChange, effectiveAt: subscription.currentPeriodEnd };
 }
 
@@ -300,6 +295,16 @@ function requireStatus(subscription: Subscription, allowed: readonly Subscriptio
     'CHANGE.SUBSCRIPTION_NOT_CHANGEABLE',
     'subscriptionId',
     `subscription ${subscription.id} is ${subscription.status}`,
+  );
+}
+
+function requireNothingScheduled(subscription: Subscription, except?: string): void {
+  const pending = subscription.pendingChange;
+  if (!pending || pending.changeId === except) return;
+  throw new ChangeError(
+    'CHANGE.ALREADY_SCHEDULED',
+    'changeId',
+    `change ${pending.changeId} (${pending.kind}) is scheduled for the period end; withdraw it first`,
   );
 }
 

@@ -58,6 +58,10 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
       }),
     );
     await ledger.recordSubscription(planSubscription(second, tenant, 'sales-essentials', 2));
+    await ledger.schedulePendingChange({
+      subscriptionId: second,
+      change: { kind: 'cancel', changeId: 'bye' },
+    });
     await ledger.recordSubscription(planSubscription(ended, tenant, 'sales-premium', 1));
     await ledger.updateSubscriptionStatus(ended, 'ended');
   });
@@ -224,6 +228,14 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
       409,
       'CHANGE.SEATS_EXCEEDED',
       'assign',
+    ],
+    [
+      'an upgrade while a cancellation is scheduled',
+      second,
+      { kind: 'upgrade', seats: 3, paymentMethod: 'pm_card_visa' },
+      409,
+      'CHANGE.ALREADY_SCHEDULED',
+      'changeId',
     ],
     [
       'a user who holds the plan through another subscription',
