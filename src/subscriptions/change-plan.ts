@@ -277,6 +277,20 @@ function planSeats(
       `assign: ${bought} seats are bought and ${after} users would be assigned`,
     );
   }
+  // A downgrade scheduled for the period end must still fit who will then be seated.
+  const pending = subscription.pendingChange;
+  if (pending?.kind === 'downgrade' && pending.seats !== undefined) {
+    const leaving = new Set([...unassign, ...pending.unassign]);
+    const staying = [...seated, ...assign].filter((user) => !leaving.has(user)).length;
+    if (staying > pending.seats) {
+      throw new ChangeError(
+        'CHANGE.ALREADY_SCHEDULED',
+        'assign',
+        `assign: change ${pending.changeId} lowers the seats to ${pending.seats} at the period end, ` +
+          `and ${staying} users would stay; withdraw it or unassign more`,
+      );
+    }
+  }
   const plan = subscription.productKey;
   return {
     kind: 'seats',

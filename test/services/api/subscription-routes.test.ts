@@ -25,6 +25,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
   const yearly = uniqueId('sub');
   const ended = uniqueId('sub');
   const second = uniqueId('sub');
+  let shrinkingId = '';
 
   beforeAll(async () => {
     const { ledger } = opened();
@@ -50,6 +51,20 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
       plan: 'sales-essentials',
       userIds: ['alice', 'bob'],
       orderId: 'order-1',
+    });
+    const shrinking = uniqueId('sub');
+    shrinkingId = shrinking;
+    await ledger.recordSubscription(planSubscription(shrinking, tenant, 'marketing-premium', 3));
+    await ledger.assignSeats({
+      subscriptionId: shrinking,
+      tenantId: tenant,
+      plan: 'marketing-premium',
+      userIds: ['alice'],
+      orderId: 'order-2',
+    });
+    await ledger.schedulePendingChange({
+      subscriptionId: shrinking,
+      change: { kind: 'downgrade', changeId: 'down', seats: 1, unassign: [] },
     });
     await ledger.recordSubscription(
       planSubscription(yearly, tenant, 'service-premium', 2, {
@@ -119,7 +134,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
     expect(listed.statusCode).toBe(200);
     expect(
       listed.json<{ subscriptions: { id: string }[] }>().subscriptions.map((s) => s.id),
-    ).toEqual([monthly, yearly, second, ended]);
+    ).toEqual([monthly, shrinkingId, yearly, second, ended]);
     expect(unknown.statusCode).toBe(404);
   });
 
@@ -283,6 +298,18 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
       if (before) expect(await ledger.listChanges(subscriptionId)).toEqual([]);
     },
   );
+
+  it('when seats are assigned beyond a scheduled downgrade, then it is a 409 naming assign, and nothing is recorded', async () => {
+    const answer = await refused(shrinkingId, { kind: 'seats', changeId: 'more', assign: ['bob'] });
+
+    expect(answer).toMatchObject({
+      status: 409,
+      code: 'CHANGE.ALREADY_SCHEDULED',
+      fields: ['assign'],
+    });
+    expect(answer.message).toContain('lowers the seats to 1');
+    expect(await opened().ledger.listChanges(shrinkingId)).toEqual([]);
+  });
 
   it('when a downgrade leaves too many users seated, then the 409 names the count', async () => {
     const answer = await refused(monthly, { kind: 'downgrade', changeId: 'few', seats: 1 });
