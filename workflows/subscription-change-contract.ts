@@ -120,7 +120,9 @@ export type ChangeState =
   | 'applied'
   | 'scheduled'
   | 'declined'
-  | 'compensated';
+  | 'compensated'
+  /** A scheduled change taken back before the period end (known from the ledger). */
+  | 'withdrawn';
 
 /** Where a change rests: done, waiting for the period end, refused by the bank, or undone. */
 export const FINAL_CHANGE_STATES: readonly ChangeState[] = [

@@ -61,9 +61,12 @@ export const errorResponses: Record<string, Response> = {
     description: "The API key's role may not call this route.",
     content: json(ref('Error')),
   },
-  NotFound: { description: 'The tenant or order does not exist.', content: json(ref('Error')) },
+  NotFound: {
+    description: 'The tenant, order, subscription or change does not exist.',
+    content: json(ref('Error')),
+  },
   Conflict: {
-    description: "The request conflicts with the order's state.",
+    description: "The request conflicts with the order's or the subscription's state.",
     content: json(ref('Error')),
   },
 };

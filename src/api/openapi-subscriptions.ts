@@ -32,6 +32,7 @@ const CHANGE_STATES = [
   'scheduled',
   'declined',
   'compensated',
+  'withdrawn',
 ] as const satisfies readonly ChangeState[];
 // Fails to compile when the workflow gains a state the document does not list.
 type UnlistedState = Exclude<ChangeState, (typeof CHANGE_STATES)[number]>;

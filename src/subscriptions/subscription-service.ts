@@ -127,7 +127,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
     const handle = handleFor(change.subscriptionId, change.changeId);
     try {
       if (change.status === 'requested') return await handle.executeUpdate(changeOutcomeUpdate);
-      return await handle.query(changeStatusQuery);
+      return withLedgerOutcome(await handle.query(changeStatusQuery), change);
     } catch (error: unknown) {
       if (error instanceof WorkflowNotFoundError) {
         return change.status === 'requested' ? undefined : statusFromLedger(change);
@@ -199,10 +199,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
         );
       }
       try {
-        return {
-          change,
-          status: await handleFor(subscriptionId, changeId).query(changeStatusQuery),
-        };
+        const status = await handleFor(subscriptionId, changeId).query(changeStatusQuery);
+        return { change, status: withLedgerOutcome(status, change) };
       } catch (error: unknown) {
         if (error instanceof WorkflowNotFoundError) return { change };
         throw error;
@@ -290,6 +288,17 @@ export function changeRefOf(subscriptionId: string, changeId: string): string {
   return `chg-${digest.slice(0, 40)}`;
 }
 
+/**
+ * A scheduled change lives on after its workflow: the renewal applies it, or the customer
+ * withdraws it. The ledger knows which; the workflow's last word was `scheduled`.
+ */
+function withLedgerOutcome(status: ChangeStatus, change: SubscriptionChange): ChangeStatus {
+  if (status.state !== 'scheduled') return status;
+  if (change.status === 'withdrawn') return { ...status, state: 'withdrawn' };
+  if (change.status === 'applied') return { ...status, state: 'applied' };
+  return status;
+}
+
 /** After Temporal's retention, the ledger's record is the answer. */
 function statusFromLedger(change: SubscriptionChange): ChangeStatus {
   const state: ChangeState =
@@ -299,7 +308,9 @@ function statusFromLedger(change: SubscriptionChange): ChangeStatus {
         ? change.statusReason?.startsWith('declined')
           ? 'declined'
           : 'compensated'
-        : 'scheduled';
+        : change.status === 'withdrawn'
+          ? 'withdrawn'
+          : 'scheduled';
   return {
     tenantId: change.tenantId,
     subscriptionId: change.subscriptionId,

@@ -219,6 +219,13 @@ describe('when a customer downgrades or cancels at the period end', () => {
     const withdraw = await change(bought, { kind: 'withdraw', changeId: 'keep', target: 'fewer' });
     expect(withdraw.body.state).toBe('applied');
     expect((await view(bought)).pendingChange).toBeNull();
+    const withdrawn = await stack.http.call<{ change: { status: string }; status: ChangeStatus }>(
+      'GET',
+      `${changePath(bought)}/fewer`,
+      READ_KEY,
+    );
+    expect(withdrawn.body.change.status).toBe('withdrawn');
+    expect(withdrawn.body.status.state).toBe('withdrawn');
 
     const scheduled = await change(bought, { kind: 'cancel', changeId: 'bye' });
     expect(scheduled.body.state).toBe('scheduled');
