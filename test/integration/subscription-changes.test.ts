@@ -174,6 +174,38 @@ describe('when a customer upgrades in the middle of the period', () => {
   });
 });
 
+describe('when the bank says no to an upgrade', () => {
+  it.each([
+    ['declines the card', 'pm_card_chargeDeclined'],
+    ['asks the customer to authenticate', 'pm_card_authenticationRequired'],
+  ])('then, when it %s, the change is declined (402) and nothing changes', async (_, card) => {
+    const bought = await buyEssentials();
+    const before = await view(bought);
+
+    const { status, body } = await change(bought, {
+      kind: 'upgrade',
+      changeId: 'no',
+      plan: 'sales-premium',
+      paymentMethod: card,
+    });
+
+    expect(status).toBe(402);
+    expect(body.state).toBe('declined');
+    expect(body.declineReason).toBeTruthy();
+    expect(await view(bought)).toEqual(before);
+    expect(await features(bought, 'alice')).not.toContain('quotes');
+    if (body.payment) {
+      const intent = await stack
+        .stripe!.createClient()
+        .paymentIntents.retrieve(body.payment.paymentIntentId);
+      expect(intent.amount_received).toBe(0);
+    }
+    expect(await stack.services.ledger.getChange(bought.subscriptionId, 'no')).toMatchObject({
+      status: 'refused',
+    });
+  });
+});
+
 describe('when seats are assigned and unassigned', () => {
   it('then the features follow the seats', async () => {
     const bought = await buyEssentials();
