@@ -139,9 +139,6 @@ function planUpgrade(
         ? subscription.currentPeriodEnd
         : addPeriod(new Date(subscription.currentPeriodStart), period).toISOString(),
   };
-  if (to.seats !== null && to.seats < seated.length) {
-    throw new ChangeError('CHANGE.INVALID', 'seats', `seats: ${seated.length} are assigned`);
-  }
   const amounts = upgradeAmounts(
     catalog,
     priced(subscription, from),
