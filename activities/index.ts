@@ -3,3 +3,8 @@ export {
   type OrderActivities,
   type OrderActivityDeps,
 } from './order-activities';
+export {
+  createSubscriptionChangeActivities,
+  type SubscriptionChangeActivities,
+  type SubscriptionChangeActivityDeps,
+} from './subscription-change-activities';

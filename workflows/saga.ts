@@ -20,6 +20,14 @@ export class Saga {
     this.stack.push({ name, run });
   }
 
+  /**
+   * Drops every registered undo: past a point of no return (a refund given), what was
+   * done stays done, and a later abort must not try to take it back.
+   */
+  forget(): void {
+    this.stack.length = 0;
+  }
+
   /** Runs every compensation, newest first; `runOne` decides how hard to try each. */
   async compensate(runOne: (compensation: Compensation) => Promise<void>): Promise<void> {
     while (this.stack.length > 0) {

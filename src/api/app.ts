@@ -14,6 +14,8 @@ import { opsRoutes } from './routes/ops';
 import { orderRoutes } from './routes/orders';
 import { seatRoutes } from './routes/seats';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
+import { subscriptionRoutes } from './routes/subscriptions';
+import type { SubscriptionService } from '../subscriptions/subscription-service';
 
 /**
  * What the API's routes need. Each resource's plugin takes the part it uses; a new
@@ -24,6 +26,8 @@ export interface ApiDeps {
   apiKeys: ApiKeys;
   /** Checkout and ops over Temporal; without it the API serves the read side only. */
   orders?: OrderService;
+  /** Subscription reads and changes over Temporal; without it there are no such routes. */
+  subscriptions?: SubscriptionService;
   payments?: Payments;
   /** The Stripe webhook endpoint's signing secret; without it there is no webhook route. */
   stripeWebhookSecret?: string;
@@ -48,6 +52,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(entitlementRoutes({ ledger: deps.ledger, entitlementCache }));
   void app.register(seatRoutes(deps));
   void app.register(auditRoutes(deps));
+  if (deps.subscriptions) {
+    void app.register(subscriptionRoutes({ subscriptions: deps.subscriptions }));
+  }
   const { orders, payments, stripeWebhookSecret } = deps;
   if (orders) {
     void app.register(orderRoutes({ orders }));

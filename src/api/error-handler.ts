@@ -3,6 +3,7 @@ import { CatalogError } from '../catalog';
 import { isLedgerError, type LedgerErrorCode } from '../ledger';
 import { OrderError } from '../orders/order-service';
 import { ApiError } from './api-error';
+import { ChangeError } from '../subscriptions/change-errors';
 
 interface ErrorBody {
   error: { code: string; message: string; fields?: { path: string; message: string }[] };
@@ -17,6 +18,7 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   'LEDGER.INVALID_TRANSITION': 409,
   'LEDGER.SEATS_EXCEEDED': 409,
   'LEDGER.PLAN_ALREADY_ASSIGNED': 409,
+  'LEDGER.CHANGE_CONFLICT': 409,
 };
 
 const ORDER_STATUS: Record<OrderError['code'], number> = {
@@ -72,6 +74,18 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
       body: {
         error: {
           code: 'INVALID_INPUT',
+          message: error.message,
+          fields: [{ path: error.field, message: error.message }],
+        },
+      },
+    };
+  }
+  if (error instanceof ChangeError) {
+    return {
+      status: error.status,
+      body: {
+        error: {
+          code: error.code,
           message: error.message,
           fields: [{ path: error.field, message: error.message }],
         },

@@ -39,7 +39,7 @@ export interface RouteDoc {
 }
 
 export const json = (schema: JsonSchema): JsonContent => ({ 'application/json': { schema } });
-const answer = (description: string, schema: JsonSchema): Response => ({
+export const answer = (description: string, schema: JsonSchema): Response => ({
   description,
   content: json(schema),
 });
@@ -61,9 +61,12 @@ export const errorResponses: Record<string, Response> = {
     description: "The API key's role may not call this route.",
     content: json(ref('Error')),
   },
-  NotFound: { description: 'The tenant or order does not exist.', content: json(ref('Error')) },
+  NotFound: {
+    description: 'The tenant, order, subscription or change does not exist.',
+    content: json(ref('Error')),
+  },
   Conflict: {
-    description: "The request conflicts with the order's state.",
+    description: "The request conflicts with the order's or the subscription's state.",
     content: json(ref('Error')),
   },
 };

@@ -8,14 +8,15 @@ import {
   type RouteDoc,
 } from './openapi-routes';
 import { componentSchemas, jsonSchemaOf } from './openapi-schemas';
-import { idParam } from './params';
+import { SUBSCRIPTION_ROUTES, subscriptionComponentSchemas } from './openapi-subscriptions';
+import { idParam, subscriptionIdParam } from './params';
 
 function pathParameters(path: string): Parameter[] {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    schema: jsonSchemaOf(idParam, 'input'),
+    schema: jsonSchemaOf(name === 'subscriptionId' ? subscriptionIdParam : idParam, 'input'),
   }));
 }
 
@@ -72,7 +73,7 @@ const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
  */
 export function buildOpenApiDocument() {
   const paths: Record<string, Partial<Record<RouteDoc['method'], Operation>>> = {};
-  for (const route of ROUTES) {
+  for (const route of [...ROUTES, ...SUBSCRIPTION_ROUTES]) {
     const path = openApiPath(route.path);
     paths[path] = { ...paths[path], [route.method]: operation(route) };
   }
@@ -98,7 +99,7 @@ export function buildOpenApiDocument() {
             'decides the routes it may call.',
         },
       },
-      schemas: componentSchemas,
+      schemas: { ...componentSchemas, ...subscriptionComponentSchemas },
       responses: errorResponses,
     },
   };

@@ -9,3 +9,8 @@ export const idParam = z
 
 export const tenantParams = z.object({ tenantId: idParam });
 export const tenantUserParams = z.object({ tenantId: idParam, userId: idParam });
+
+/** Subscription ids are derived from order ids (`sub-<orderId>`), so they run longer. */
+export const subscriptionIdParam = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters among A-Z a-z 0-9 _ -');

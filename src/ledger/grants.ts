@@ -140,6 +140,26 @@ export async function revokeGrants(
   db: SqlDb,
   input: RevokeGrantsInput,
 ): Promise<RevokeGrantsResult> {
+  return revokeFromSource(db, input, false);
+}
+
+/**
+ * Revokes only the grants one order (or subscription change) made on a source: the undo
+ * of an upgrade, which must leave what the purchase granted. Idempotent per
+ * (subscription, order), and a late `applyGrants` of that order grants nothing after it.
+ */
+export async function revokeOrderGrants(
+  db: SqlDb,
+  input: RevokeGrantsInput,
+): Promise<RevokeGrantsResult> {
+  return revokeFromSource(db, input, true);
+}
+
+async function revokeFromSource(
+  db: SqlDb,
+  input: RevokeGrantsInput,
+  onlyThisOrder: boolean,
+): Promise<RevokeGrantsResult> {
   const call = parseInput(revokeGrantsInputSchema, input);
   return db.transaction(async (tx) => {
     await tx.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
@@ -157,8 +177,9 @@ export async function revokeGrants(
     const revoked = await tx.query<GrantRow & { productKey: string }>(
       `UPDATE grants SET revoked_at = now(), revoked_by_order_id = $3, revoke_reason = $4
         WHERE tenant_id = $1 AND source_subscription_id = $2 AND revoked_at IS NULL
+          AND (NOT $5::boolean OR granted_by_order_id = $3)
         RETURNING ${RETURNED}, source_product_key AS "productKey"`,
-      [call.tenantId, call.subscriptionId, call.orderId, call.reason],
+      [call.tenantId, call.subscriptionId, call.orderId, call.reason, onlyThisOrder],
     );
     await tx.query(
       'UPDATE grant_revocations SET revoked_count = $3 WHERE subscription_id = $1 AND order_id = $2',

@@ -26,3 +26,5 @@ export {
   type EventDelivery,
 } from './event-deliveries';
 export { tenantVersions, type TenantVersion } from './tenant-versions';
+export * from './subscription-change-schemas';
+export { changeFingerprint } from './subscription-changes';

@@ -41,6 +41,29 @@ import {
   type StatusChangeResult,
 } from './subscriptions';
 import { ensureTenant } from './tenants';
+import type {
+  ApplyUpgradeInput,
+  ChangeOutcomeInput,
+  RequestChangeInput,
+  RequestChangeResult,
+  RevertUpgradeInput,
+  SavePaymentMethodInput,
+  SchedulePendingChangeInput,
+  SubscriptionChange,
+  WithdrawPendingChangeInput,
+} from './subscription-change-schemas';
+import {
+  applyUpgrade,
+  getChange,
+  listChanges,
+  recordChangeOutcome,
+  requestChange,
+  revertUpgrade,
+  savePaymentMethod,
+  schedulePendingChange,
+  seatedUsers,
+  withdrawPendingChange,
+} from './subscription-changes';
 
 /** The license ledger: the system of record of subscriptions, seats and grants. */
 export interface Ledger {
@@ -58,6 +81,17 @@ export interface Ledger {
   releaseSeats(input: ReleaseSeatsInput): Promise<ReleaseSeatsResult>;
   applyGrants(input: ApplyGrantsInput): Promise<ApplyGrantsResult>;
   revokeGrants(input: RevokeGrantsInput): Promise<RevokeGrantsResult>;
+  /** Subscription changes a client asks for (src/ledger/subscription-changes.ts). */
+  requestChange(input: RequestChangeInput): Promise<RequestChangeResult>;
+  getChange(subscriptionId: string, changeId: string): Promise<SubscriptionChange | null>;
+  listChanges(subscriptionId: string): Promise<SubscriptionChange[]>;
+  recordChangeOutcome(input: ChangeOutcomeInput): Promise<SubscriptionChange>;
+  schedulePendingChange(input: SchedulePendingChangeInput): Promise<Subscription>;
+  withdrawPendingChange(input: WithdrawPendingChangeInput): Promise<Subscription>;
+  applyUpgrade(input: ApplyUpgradeInput): Promise<ApplyGrantsResult>;
+  revertUpgrade(input: RevertUpgradeInput): Promise<void>;
+  seatedUsers(subscriptionId: string): Promise<string[]>;
+  savePaymentMethod(input: SavePaymentMethodInput): Promise<Subscription>;
   tenantEntitlements(tenantId: string): Promise<TenantEntitlements>;
   tenantEntitlementsPage(
     tenantId: string,
@@ -87,6 +121,16 @@ export function createLedger(db: SqlDb): Ledger {
     releaseSeats: (input) => releaseSeats(db, input),
     applyGrants: (input) => applyGrants(db, input),
     revokeGrants: (input) => revokeGrants(db, input),
+    requestChange: (input) => requestChange(db, input),
+    getChange: (subscriptionId, changeId) => getChange(db, subscriptionId, changeId),
+    listChanges: (subscriptionId) => listChanges(db, subscriptionId),
+    recordChangeOutcome: (input) => recordChangeOutcome(db, input),
+    schedulePendingChange: (input) => schedulePendingChange(db, input),
+    withdrawPendingChange: (input) => withdrawPendingChange(db, input),
+    applyUpgrade: (input) => applyUpgrade(db, input),
+    revertUpgrade: (input) => revertUpgrade(db, input),
+    seatedUsers: (subscriptionId) => seatedUsers(db, subscriptionId),
+    savePaymentMethod: (input) => savePaymentMethod(db, input),
     tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId),
     tenantEntitlementsPage: (tenantId, options) => tenantEntitlementsPage(db, tenantId, options),
     userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId),

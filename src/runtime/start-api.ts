@@ -3,6 +3,7 @@ import { buildApi } from '../api/app';
 import { parseApiKeys } from '../api/api-keys';
 import type { Config } from '../config';
 import { createOrderService } from '../orders/order-service';
+import { createSubscriptionService } from '../subscriptions/subscription-service';
 import type { Services } from './services';
 import { orderPolicy } from './temporal';
 
@@ -24,6 +25,12 @@ export async function startApi(
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
     orders: createOrderService({
       client,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      policy: orderPolicy(config),
+    }),
+    subscriptions: createSubscriptionService({
+      client,
+      ledger: services.ledger,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: orderPolicy(config),
     }),

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createOrderActivities } from '../../activities';
+import { createOrderActivities, createSubscriptionChangeActivities } from '../../activities';
 import type { Config } from '../config';
 import { createEventRelay } from '../events/relay';
 import { createOrderWorker } from '../worker/create-worker';
@@ -19,7 +19,10 @@ export async function startWorker(config: Config, services: Services): Promise<R
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createOrderActivities(services),
+    activities: {
+      ...createOrderActivities(services),
+      ...createSubscriptionChangeActivities(services),
+    },
   });
   // Every worker process runs the outbox relay; a lease in the ledger lets one send.
   const relay =

@@ -54,4 +54,22 @@ describe('replaying recorded histories', () => {
       ).resolves.toBeUndefined();
     },
   );
+
+  // Real subscription changes (upgrade, seats, downgrade, withdrawal, payment method, cancel
+  // now, an upgrade aborted by ops), recorded by test/harness/record-change-histories.ts.
+  const changeHistories = readdirSync(join(historiesDir, 'changes')).filter((f) =>
+    f.endsWith('.json'),
+  );
+
+  test.each(changeHistories)(
+    'the subscription change workflow replays the recorded history %s without a determinism error',
+    async (file) => {
+      await expect(
+        Worker.runReplayHistory(
+          { workflowsPath: require.resolve('../../workflows') },
+          loadHistory(`changes/${file}`),
+        ),
+      ).resolves.toBeUndefined();
+    },
+  );
 });

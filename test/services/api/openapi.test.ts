@@ -5,6 +5,7 @@ import type { RouteAccess } from '../../../src/api/auth';
 import { createLedger, openDatabase } from '../../../src/ledger';
 import { createOrderService } from '../../../src/orders/order-service';
 import { createPayments, createStripeClient } from '../../../src/payments';
+import { createSubscriptionService } from '../../../src/subscriptions/subscription-service';
 import { apiKeys } from './api-harness';
 import { serveForTest, type TestClient } from './http-client';
 
@@ -76,24 +77,30 @@ async function serveEveryRoute(): Promise<{
   // Nothing listens on port 1; the document is built without the ledger.
   const db = await openDatabase({ databaseUrl: 'postgres://nobody:nothing@127.0.0.1:1/none' });
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
-  const orders = createOrderService({
-    client: new Client({ connection }),
+  const policy = {
+    stepAttempts: 1,
+    stepInitialIntervalMs: 1000,
+    stepTimeoutMs: 1000,
+    authenticationTimeoutMs: 1000,
+    attentionDeadlineMs: 1000,
+  };
+  const temporal = new Client({ connection });
+  const ledger = createLedger(db);
+  const orders = createOrderService({ client: temporal, taskQueue: 'openapi-test', policy });
+  const subscriptions = createSubscriptionService({
+    client: temporal,
+    ledger,
     taskQueue: 'openapi-test',
-    policy: {
-      stepAttempts: 1,
-      stepInitialIntervalMs: 1000,
-      stepTimeoutMs: 1000,
-      authenticationTimeoutMs: 1000,
-      attentionDeadlineMs: 1000,
-    },
+    policy,
   });
   const payments = createPayments({
     stripe: createStripeClient({ secretKey: 'sk_test_x', baseUrl: 'http://127.0.0.1:9' }),
   });
   const app: FastifyInstance = buildApi({
-    ledger: createLedger(db),
+    ledger,
     apiKeys,
     orders,
+    subscriptions,
     payments,
     stripeWebhookSecret: 'whsec_openapi_test',
   });
@@ -153,6 +160,9 @@ describe('OpenAPI document', () => {
       .sort();
 
     expect(registered).toContain('POST /v1/webhooks/stripe');
+    expect(registered).toContain(
+      'POST /v1/tenants/{tenantId}/subscriptions/{subscriptionId}/changes',
+    );
     expect(documented).toEqual(registered);
   });
 
@@ -202,6 +212,30 @@ describe('OpenAPI document', () => {
     expect(variants[1].required).toEqual(expect.arrayContaining(['addon']));
     expect(Object.keys(checkout.responses)).toEqual(
       expect.arrayContaining(['201', '400', '401', '402', '403', '409']),
+    );
+  });
+
+  it('when a client reads the change body, then it offers every change by its `kind`, each requiring a change id', () => {
+    const operation =
+      document.paths['/v1/tenants/{tenantId}/subscriptions/{subscriptionId}/changes'].post;
+    const schema = operation.requestBody?.content['application/json'].schema;
+    const variants = (schema?.oneOf ?? []).map(
+      (variant) => resolve(document, variant.$ref ?? '') as JsonSchema,
+    );
+
+    expect(variants.map((variant) => variant.properties?.kind.const)).toEqual([
+      'upgrade',
+      'downgrade',
+      'cancel',
+      'seats',
+      'payment-method',
+      'withdraw',
+    ]);
+    for (const variant of variants) {
+      expect(variant.required).toEqual(expect.arrayContaining(['kind', 'changeId']));
+    }
+    expect(Object.keys(operation.responses)).toEqual(
+      expect.arrayContaining(['200', '202', '400', '401', '402', '403', '404', '409']),
     );
   });
 });
