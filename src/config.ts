@@ -40,6 +40,10 @@ export const configSchema = z.object({
   ORDER_STEP_TIMEOUT_MS: ms.default(30_000),
   ORDER_AUTHENTICATION_TIMEOUT_MS: ms.default(30 * 60 * 1000),
   ORDER_ATTENTION_DEADLINE_MS: ms.default(72 * 60 * 60 * 1000),
+  /** How long checkout and ops decisions wait for the workflow before answering 202. */
+  CHECKOUT_ANSWER_TIMEOUT_MS: ms.default(10_000),
+  /** How long licenses outlive a subscription's unpaid period end. */
+  LICENSE_GRACE_DAYS: z.coerce.number().min(0).max(365).default(7),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -17,6 +17,8 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   'LEDGER.INVALID_TRANSITION': 409,
   'LEDGER.SEATS_EXCEEDED': 409,
   'LEDGER.PLAN_ALREADY_ASSIGNED': 409,
+  // An order id placed before with another request.
+  'LEDGER.ORDER_CONFLICT': 409,
 };
 
 const ORDER_STATUS: Record<OrderError['code'], number> = {

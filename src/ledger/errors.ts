@@ -10,6 +10,7 @@ export const LEDGER_ERROR_CODES = [
   'LEDGER.INVALID_TRANSITION',
   'LEDGER.SEATS_EXCEEDED',
   'LEDGER.PLAN_ALREADY_ASSIGNED',
+  'LEDGER.ORDER_CONFLICT',
 ] as const;
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 

@@ -6,6 +6,7 @@ export const licenseEventTypeSchema = z.enum([
   'license.revoked',
   'subscription.recorded',
   'subscription.status_changed',
+  'subscription.period_paid',
   'seat.assigned',
   'seat.released',
 ]);

@@ -9,7 +9,7 @@ import type {
   RevokeGrantsResult,
 } from './grant-schemas';
 import { applyGrants, grantHistory, revokeGrants } from './grants';
-import { tenantEntitlements, userEntitlements } from './entitlements';
+import { DEFAULT_GRACE_MS, tenantEntitlements, userEntitlements } from './entitlements';
 import { migrate } from './migrate';
 import { openDatabase, type OpenDatabaseOptions } from './open-database';
 import { markEventsPublished, pendingEvents } from './outbox';
@@ -23,6 +23,7 @@ import type {
 import { assignSeats, releaseSeats, seatUsage } from './seats';
 import type { SqlDb } from './sql-db';
 import type {
+  PaidPeriodInput,
   RecordSubscriptionResult,
   Subscription,
   SubscriptionInput,
@@ -35,13 +36,27 @@ import {
   updateSubscriptionStatus,
   type StatusChangeResult,
 } from './subscriptions';
-import { ensureTenant } from './tenants';
+import { ensureTenant, getStripeCustomer, keepStripeCustomer } from './tenants';
+import {
+  getOrder,
+  listOrdersSince,
+  recordOrder,
+  updateOrderState,
+  type NewOrder,
+  type OrderRow,
+  type OrderStateChange,
+  type RecordOrderResult,
+} from './orders';
 
 /** The license ledger: the system of record of subscriptions, seats and grants. */
 export interface Ledger {
   readonly db: SqlDb;
   ensureTenant(tenantId: string): Promise<void>;
-  recordSubscription(sub: SubscriptionInput): Promise<RecordSubscriptionResult>;
+  /** With `paidPeriod`, the period the capture paid is recorded in the same transaction. */
+  recordSubscription(
+    sub: SubscriptionInput,
+    options?: { paidPeriod?: PaidPeriodInput },
+  ): Promise<RecordSubscriptionResult>;
   updateSubscriptionStatus(
     id: string,
     status: SubscriptionStatus,
@@ -58,18 +73,31 @@ export interface Ledger {
   seatUsage(tenantId: string): Promise<PlanSeatUsage[]>;
   grantHistory(tenantId: string, options?: GrantHistoryOptions): Promise<GrantHistoryPage>;
   pendingEvents(limit?: number): Promise<LicenseEvent[]>;
+  recordOrder(order: NewOrder): Promise<RecordOrderResult>;
+  getOrder(orderId: string): Promise<OrderRow | null>;
+  updateOrderState(change: OrderStateChange): Promise<void>;
+  listOrdersSince(since: string): Promise<OrderRow[]>;
+  /** The tenant's Stripe customer, kept here rather than behind a 24-hour idempotency key. */
+  getStripeCustomer(tenantId: string): Promise<string | null>;
+  keepStripeCustomer(tenantId: string, customerId: string): Promise<string>;
   markEventsPublished(ids: string[]): Promise<number>;
   /** Resolves when the database answers (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface LedgerOptions {
+  /** How long licenses outlive an unpaid period end (default 7 days). */
+  graceMs?: number;
+}
+
 /** A ledger over a migrated database. */
-export function createLedger(db: SqlDb): Ledger {
+export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   return {
     db,
     ensureTenant: (tenantId) => ensureTenant(db, tenantId),
-    recordSubscription: (sub) => recordSubscription(db, sub),
+    recordSubscription: (sub, options) => recordSubscription(db, sub, options),
     updateSubscriptionStatus: (id, status, options) =>
       updateSubscriptionStatus(db, id, status, options),
     getSubscription: (id) => getSubscription(db, id),
@@ -78,12 +106,18 @@ export function createLedger(db: SqlDb): Ledger {
     releaseSeats: (input) => releaseSeats(db, input),
     applyGrants: (input) => applyGrants(db, input),
     revokeGrants: (input) => revokeGrants(db, input),
-    tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId),
-    userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId),
+    tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId, graceMs),
+    userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId, graceMs),
     seatUsage: (tenantId) => seatUsage(db, tenantId),
     grantHistory: (tenantId, options) => grantHistory(db, tenantId, options),
     pendingEvents: (limit) => pendingEvents(db, limit),
     markEventsPublished: (ids) => markEventsPublished(db, ids),
+    recordOrder: (order) => recordOrder(db, order),
+    getOrder: (orderId) => getOrder(db, orderId),
+    updateOrderState: (change) => updateOrderState(db, change),
+    listOrdersSince: (since) => listOrdersSince(db, since),
+    getStripeCustomer: (tenantId) => getStripeCustomer(db, tenantId),
+    keepStripeCustomer: (tenantId, customerId) => keepStripeCustomer(db, tenantId, customerId),
     ping: async () => {
       await db.query('SELECT 1');
     },
@@ -92,7 +126,9 @@ export function createLedger(db: SqlDb): Ledger {
 }
 
 /** Opens the database (PostgreSQL or PGlite), applies pending migrations, returns the ledger. */
-export async function openLedger(options: OpenDatabaseOptions = {}): Promise<Ledger> {
+export async function openLedger(
+  options: OpenDatabaseOptions & LedgerOptions = {},
+): Promise<Ledger> {
   const db = await openDatabase(options);
   try {
     await migrate(db);
@@ -100,5 +136,5 @@ export async function openLedger(options: OpenDatabaseOptions = {}): Promise<Led
     await db.close();
     throw error;
   }
-  return createLedger(db);
+  return createLedger(db, { graceMs: options.graceMs });
 }

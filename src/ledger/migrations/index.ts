@@ -1,6 +1,7 @@
 import { initialSchema } from './0001-initial-schema';
 import { userEntitlementsFunction } from './0002-user-entitlements-function';
 import { subscriptionLifecycle } from './0003-subscription-lifecycle';
+import { paidLicensesAndOrders } from './0006-paid-licenses-and-orders';
 import type { Migration } from './migration';
 
 /** Every migration, in the order they apply. Append; never reorder or edit. */
@@ -8,4 +9,5 @@ export const migrations: readonly Migration[] = [
   initialSchema,
   userEntitlementsFunction,
   subscriptionLifecycle,
+  paidLicensesAndOrders,
 ];
