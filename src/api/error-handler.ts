@@ -69,9 +69,10 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   if (error instanceof OrderError) {
+    const fields = error.field ? [{ path: error.field, message: error.message }] : undefined;
     return {
       status: ORDER_STATUS[error.code],
-      body: { error: { code: error.code, message: error.message } },
+      body: { error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } },
     };
   }
   if (isFastifyClientError(error)) {

@@ -37,6 +37,8 @@ import {
   type StatusChangeResult,
 } from './subscriptions';
 import { ensureTenant, getStripeCustomer, keepStripeCustomer } from './tenants';
+import { usersHoldingPlan } from './seat-checks';
+import { orderHoldings, type OrderHolding } from './order-holdings';
 import {
   getOrder,
   listOrdersSince,
@@ -77,6 +79,14 @@ export interface Ledger {
   getOrder(orderId: string): Promise<OrderRow | null>;
   updateOrderState(change: OrderStateChange): Promise<void>;
   listOrdersSince(since: string): Promise<OrderRow[]>;
+  /** Orders changed since `since` with what they hold (reconciliation). */
+  orderHoldings(since: string): Promise<OrderHolding[]>;
+  usersHoldingPlan(input: {
+    tenantId: string;
+    plan: string;
+    userIds: string[];
+    exceptSubscriptionId: string;
+  }): Promise<string[]>;
   /** The tenant's Stripe customer, kept here rather than behind a 24-hour idempotency key. */
   getStripeCustomer(tenantId: string): Promise<string | null>;
   keepStripeCustomer(tenantId: string, customerId: string): Promise<string>;
@@ -116,6 +126,8 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     getOrder: (orderId) => getOrder(db, orderId),
     updateOrderState: (change) => updateOrderState(db, change),
     listOrdersSince: (since) => listOrdersSince(db, since),
+    orderHoldings: (since) => orderHoldings(db, since, graceMs),
+    usersHoldingPlan: (input) => usersHoldingPlan(db, input),
     getStripeCustomer: (tenantId) => getStripeCustomer(db, tenantId),
     keepStripeCustomer: (tenantId, customerId) => keepStripeCustomer(db, tenantId, customerId),
     ping: async () => {

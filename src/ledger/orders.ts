@@ -82,7 +82,8 @@ export async function recordOrder(db: SqlDb, input: NewOrder): Promise<RecordOrd
         order.subscriptionId,
       ],
     );
-    if (inserted.length > 0) return { outcome: 'created', order: orderRowSchema.parse(inserted[0]) };
+    if (inserted.length > 0)
+      return { outcome: 'created', order: orderRowSchema.parse(inserted[0]) };
     const existing = await getOrder(tx, order.orderId);
     if (!existing) throw new Error(`order ${order.orderId} vanished while being recorded`);
     if (existing.fingerprint !== fingerprint) {

@@ -39,6 +39,7 @@ export const paymentIntentSchema = z.object({
   last_payment_error: paymentErrorSchema.nullish(),
   next_action: z.object({ type: z.string() }).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
+  created: z.int().optional(),
 });
 export type StripePaymentIntent = z.infer<typeof paymentIntentSchema>;
 

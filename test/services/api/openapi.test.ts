@@ -76,8 +76,11 @@ async function serveEveryRoute(): Promise<{
   // Nothing listens on port 1; the document is built without the ledger.
   const db = await openDatabase({ databaseUrl: 'postgres://nobody:nothing@127.0.0.1:1/none' });
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  const ledger = createLedger(db);
   const orders = createOrderService({
     client: new Client({ connection }),
+    ledger,
+    answerTimeoutMs: 1000,
     taskQueue: 'openapi-test',
     policy: {
       stepAttempts: 1,
@@ -91,7 +94,7 @@ async function serveEveryRoute(): Promise<{
     stripe: createStripeClient({ secretKey: 'sk_test_x', baseUrl: 'http://127.0.0.1:9' }),
   });
   const app: FastifyInstance = buildApi({
-    ledger: createLedger(db),
+    ledger,
     apiKeys,
     orders,
     payments,

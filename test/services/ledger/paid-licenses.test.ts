@@ -134,12 +134,16 @@ describe.each(ledgerEngines())('orders in the ledger, on %s', (engine) => {
     await ledger.recordOrder(
       order(id, tenant, { tenantId: tenant, seats: 2, customer: { email: 'a@x.example' } }),
     );
-    const error = await ledger
+    const error: unknown = await ledger
       .recordOrder(
         order(id, 'other', { tenantId: 'other', seats: 3, customer: { email: 'b@x.example' } }),
       )
-      .catch((e: unknown) => e as Error);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toMatchObject({ code: 'LEDGER.ORDER_CONFLICT' });
+    if (!(error instanceof Error)) throw new Error('expected a conflict');
     expect(error.message).toMatch(/customer\.email, seats, tenantId/);
     expect(error.message).not.toContain(tenant);
   });
