@@ -11,4 +11,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   entitlements: async () => (await import('./commands/entitlements.js')).entitlementsCommand,
+  reconcile: async () => (await import('./commands/reconcile.js')).reconcileCommand,
 };

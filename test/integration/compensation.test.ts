@@ -82,14 +82,16 @@ describe('when ops aborts an order that needs attention', () => {
     expect((await stack.http.placeOrder(order)).status).toBe(201);
     const parked = await waitForOrder(stack, order.orderId, needsAttention);
     expect(parked.attention).toMatchObject({ phase: 'forward', step: 'provision' });
-    expect(await heldLicenses(stack, order.tenantId)).not.toEqual([]);
+    // Granted but not paid: the grants are in the ledger and count for nothing yet.
+    expect((await stack.services.ledger.grantHistory(order.tenantId)).entries).not.toEqual([]);
+    expect(await heldLicenses(stack, order.tenantId)).toEqual([]);
 
     cep.faults.clear();
     const aborted = await stack.http.ops('abort', order.orderId);
     expect(aborted.status).toBe(200);
 
     const done = await waitForOrder(stack, order.orderId, isFinal);
-    expect(done.compensationsDone).toEqual(['revoke-licenses', 'release-payment', 'deprovision']);
+    expect(done.compensationsDone).toEqual(['deprovision', 'revoke-licenses', 'release-payment']);
     expect(done.error).toMatchObject({ step: 'provision', type: 'ORDER.ABORTED' });
     expect(done.decisions).toEqual([
       expect.objectContaining({ action: 'abort', by: 'ops@example.com', step: 'provision' }),
@@ -122,7 +124,7 @@ describe('when ops aborts an order that needs attention', () => {
     cep.faults.clear();
     expect((await stack.http.ops('retry', order.orderId)).status).toBe(200);
     const done = await waitForOrder(stack, order.orderId, isFinal);
-    expect(done.compensationsDone).toEqual(['deprovision', 'revoke-licenses', 'release-payment']);
+    expect(done.compensationsDone).toEqual(['revoke-licenses', 'release-payment', 'deprovision']);
     expect(done.decisions.map((d) => `${d.action}:${d.step}`)).toEqual([
       'abort:provision',
       'retry:deprovision',
@@ -161,9 +163,13 @@ describe('when ops aborts an order that needs attention', () => {
     expect((await stack.http.placeOrder(order)).status).toBe(201);
     const parked = await waitForOrder(stack, order.orderId, needsAttention);
     expect(parked.attention).toMatchObject({ phase: 'forward', step: 'capture' });
-    expect(await stack.services.ledger.seatUsage(order.tenantId)).toEqual([
-      expect.objectContaining({ plan: order.plan, assigned: 2 }),
-    ]);
+    // The users are seated on the pending subscription, which counts once paid.
+    const seated = await stack.services.ledger.db.query(
+      'SELECT user_id FROM seat_assignments WHERE tenant_id = $1 AND released_at IS NULL',
+      [order.tenantId],
+    );
+    expect(seated).toHaveLength(2);
+    expect(await stack.services.ledger.seatUsage(order.tenantId)).toEqual([]);
 
     stack.stripe!.faults.clear();
     expect((await stack.http.ops('abort', order.orderId)).status).toBe(200);
