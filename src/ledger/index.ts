@@ -2,6 +2,7 @@
 export { createLedger, openLedger, type Ledger, type LedgerOptions } from './ledger';
 export * from './orders';
 export type { OrderHolding } from './order-holdings';
+export type { PaymentEventRecord } from './payment-events';
 export { openDatabase, type OpenDatabaseOptions } from './open-database';
 export { migrate, type MigrationReport } from './migrate';
 export type { SqlDb, SqlExecutor } from './sql-db';

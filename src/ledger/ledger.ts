@@ -40,6 +40,13 @@ import { ensureTenant, getStripeCustomer, keepStripeCustomer } from './tenants';
 import { usersHoldingPlan } from './seat-checks';
 import { orderHoldings, type OrderHolding } from './order-holdings';
 import {
+  disputeEvents,
+  orderIdByPaymentIntent,
+  paymentEventRecorded,
+  recordPaymentEvent,
+  type PaymentEventRecord,
+} from './payment-events';
+import {
   getOrder,
   listOrdersSince,
   recordOrder,
@@ -79,6 +86,11 @@ export interface Ledger {
   getOrder(orderId: string): Promise<OrderRow | null>;
   updateOrderState(change: OrderStateChange): Promise<void>;
   listOrdersSince(since: string): Promise<OrderRow[]>;
+  /** Stripe events applied to the ledger (refunds and disputes), once each by event id. */
+  paymentEventRecorded(stripeEventId: string): Promise<boolean>;
+  recordPaymentEvent(event: PaymentEventRecord): Promise<void>;
+  disputeEvents(disputeId: string): Promise<string[]>;
+  orderIdByPaymentIntent(paymentIntentId: string): Promise<string | null>;
   /** Orders changed since `since` with what they hold (reconciliation). */
   orderHoldings(since: string): Promise<OrderHolding[]>;
   usersHoldingPlan(input: {
@@ -127,6 +139,10 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     updateOrderState: (change) => updateOrderState(db, change),
     listOrdersSince: (since) => listOrdersSince(db, since),
     orderHoldings: (since) => orderHoldings(db, since, graceMs),
+    paymentEventRecorded: (id) => paymentEventRecorded(db, id),
+    recordPaymentEvent: (event) => recordPaymentEvent(db, event),
+    disputeEvents: (disputeId) => disputeEvents(db, disputeId),
+    orderIdByPaymentIntent: (id) => orderIdByPaymentIntent(db, id),
     usersHoldingPlan: (input) => usersHoldingPlan(db, input),
     getStripeCustomer: (tenantId) => getStripeCustomer(db, tenantId),
     keepStripeCustomer: (tenantId, customerId) => keepStripeCustomer(db, tenantId, customerId),
