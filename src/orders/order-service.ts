@@ -7,7 +7,7 @@ import {
 import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
 import type { Purchase } from '../domain/purchase';
-import type { Ledger } from '../ledger';
+import { isLedgerError, type Ledger, type NewOrder } from '../ledger';
 import { planOrder } from './order-plan';
 import { isFinalState, normalizedRequest, statusFromLedger } from './order-record';
 import {
@@ -103,6 +103,18 @@ export function createOrderService({
     }
   };
 
+  /** The order in the ledger; its id placed before with another request is ORDER.CONFLICT. */
+  const recordOrder = async (order: NewOrder) => {
+    try {
+      return await ledger.recordOrder(order);
+    } catch (error: unknown) {
+      if (isLedgerError(error) && error.code === 'LEDGER.ORDER_CONFLICT') {
+        throw new OrderError('ORDER.CONFLICT', error.message, error.field);
+      }
+      throw error;
+    }
+  };
+
   /** Refuses, before any card is held, users the ledger would refuse to seat after it. */
   const refuseHeldPlan = async (purchase: Purchase, subscriptionId: string) => {
     if (purchase.kind !== 'plan' || !purchase.assignTo?.length) return;
@@ -131,7 +143,7 @@ export function createOrderService({
     async placeOrder(purchase: Purchase): Promise<Answer<CheckoutResult>> {
       const plan = planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now());
       await refuseHeldPlan(purchase, plan.subscription.id);
-      const { order } = await ledger.recordOrder({
+      const { order } = await recordOrder({
         orderId: purchase.orderId,
         tenantId: purchase.tenantId,
         kind: purchase.kind,

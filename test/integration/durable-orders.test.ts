@@ -88,7 +88,7 @@ describe('orders live in the ledger', () => {
       const again = await stack.http.placeOrder<ErrorBody>({ ...order, ...change });
 
       expect(again.status).toBe(409);
-      expect(again.body.error.code).toBe('LEDGER.ORDER_CONFLICT');
+      expect(again.body.error.code).toBe('ORDER.CONFLICT');
       expect(again.body.error.message).toContain(field);
       expect(authorizations()).toBe(before);
     },

@@ -1,6 +1,7 @@
 import { parseArguments, runReconcile } from '../../src/cli/commands/reconcile';
 import { UsageError } from '../../src/cli/command';
 import { reconcile, type Drift } from '../../src/reconcile/reconcile';
+import { reconcileWorkflow } from '../../workflows/reconcile-workflow';
 import {
   addonOrder,
   isFinal,
@@ -141,5 +142,17 @@ describe('provisioner reconcile', () => {
       since: '2026-01-01T00:00:00.000Z',
       json: false,
     });
+  });
+
+  test('when the reconcile workflow runs (as a schedule would start it), then its result is the report', async () => {
+    const order = planOrder();
+    await completed(order);
+    const report = await stack.client.workflow.execute(reconcileWorkflow, {
+      workflowId: `reconcile-${order.orderId}`,
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      args: [{ windowMs: 60 * 60 * 1000 }],
+    });
+    expect(report.checkedOrders).toBeGreaterThan(0);
+    expect(report.drifts.filter((d) => d.orderId === order.orderId)).toEqual([]);
   });
 });
