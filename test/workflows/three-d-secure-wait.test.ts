@@ -115,3 +115,33 @@ test('when Stripe is down while the order reads the authenticated intent, the or
   const status = await handle.result();
   expect(status.state).toBe('completed');
 });
+
+test('when ops aborts while the order reads an intent the customer just authenticated, the abort is applied and answered, not dropped', async () => {
+  stack.stripe!.webhooks.setModes({ hold: true });
+  const handle = await start();
+  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
+  // The read of the intent takes a while, and the abort arrives meanwhile.
+  stack.stripe!.faults.add({
+    type: 'delay',
+    ms: 1500,
+    method: 'GET',
+    path: '/v1/payment_intents/',
+  });
+  stack.stripe!.webhooks.release();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const answered = await handle.executeUpdate(opsDecisionUpdate, {
+    args: [{ action: 'abort', by: 'ops', reason: 'customer asked' }],
+  });
+
+  expect(answered.decisions).toEqual([
+    expect.objectContaining({ action: 'abort', step: 'authorize' }),
+  ]);
+  const status = await handle.result();
+  expect(status.state).toBe('compensated');
+  const intent = await stack
+    .stripe!.createClient()
+    .paymentIntents.retrieve(status.payment!.paymentIntentId);
+  expect(intent.status).toBe('canceled');
+});
