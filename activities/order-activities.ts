@@ -1,8 +1,13 @@
 import type { Ledger } from '../src/ledger';
 import type { Payments } from '../src/payments';
 import type { ProvisioningClients } from '../src/provisioning/provisioning-clients';
-import type { GrantSpec } from '../src/catalog';
-import type { ProvisioningRequest, SubscriptionRecord } from '../workflows/order-types';
+import { getCatalog, grantsForAddon, grantsForPlan, type GrantSpec } from '../src/catalog';
+import type { ReleaseReport } from '../src/payments/payment-outcomes';
+import type {
+  OrderStatus,
+  ProvisioningRequest,
+  SubscriptionRecord,
+} from '../workflows/order-types';
 import { classify } from './failures';
 
 export interface OrderActivityDeps {
@@ -28,9 +33,16 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
     };
 
   return {
-    ensureCustomer: guarded((input: { tenantId: string; email?: string }) =>
-      payments.ensureCustomer(input),
-    ),
+    /**
+     * The tenant's Stripe customer: the one the ledger keeps, else a new one (created by
+     * a key from the tenant id), which the ledger then keeps for good.
+     */
+    ensureCustomer: guarded(async (input: { tenantId: string; email?: string }) => {
+      const kept = await ledger.getStripeCustomer(input.tenantId);
+      if (kept) return kept;
+      const created = await payments.ensureCustomer(input);
+      return ledger.keepStripeCustomer(input.tenantId, created);
+    }),
 
     authorizePayment: guarded(
       (input: {
@@ -51,10 +63,49 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
       payments.capture(input),
     ),
 
-    /** Releases the hold, or refunds when the payment was captured already. */
+    /**
+     * The compensation of the authorization: cancels the hold, or refunds what was
+     * captured, and reports which. When the order never saw its PaymentIntent (the
+     * authorization's answer was lost), it is found by the order id among the tenant's
+     * customer's intents.
+     */
+    releasePayment: guarded(
+      async (input: {
+        orderId: string;
+        tenantId: string;
+        paymentIntentId?: string;
+      }): Promise<ReleaseReport> => {
+        if (input.paymentIntentId) {
+          return payments.releasePayment({
+            orderId: input.orderId,
+            paymentIntentId: input.paymentIntentId,
+          });
+        }
+        const customerId = await ledger.getStripeCustomer(input.tenantId);
+        if (!customerId) return { outcome: 'nothing_held', captured: false, refunded: false };
+        return payments.releasePayment({ orderId: input.orderId, customerId });
+      },
+    ),
+
+    /**
+     * The name `releasePayment` had in orders started before it: their recorded
+     * histories schedule it, so it stays registered until they have all finished.
+     */
     cancelAuthorization: guarded(async (input: { orderId: string; paymentIntentId: string }) => {
       await payments.cancelAuthorization(input);
     }),
+
+    /** Mirrors the order's state into the ledger, which answers for it after retention. */
+    recordOrderState: guarded(
+      async (input: { orderId: string; state: string; status: OrderStatus }) => {
+        await ledger.updateOrderState({
+          orderId: input.orderId,
+          state: input.state,
+          status: { ...input.status },
+          paymentIntentId: input.status.payment?.paymentIntentId,
+        });
+      },
+    ),
 
     /**
      * Records the subscription (so its seats can be assigned), seats the named users and
@@ -66,11 +117,23 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
         orderId: string;
         tenantId: string;
         subscription: SubscriptionRecord;
-        grants: GrantSpec[];
+        /** Orders placed before grants were computed here carry them. */
+        grants?: GrantSpec[];
         seats?: { plan: string; userIds: string[] };
+        /** The order's PaymentIntent, mirrored into the ledger's order with its state. */
+        paymentIntentId?: string;
       }) => {
         await ledger.ensureTenant(input.tenantId);
-        await ledger.recordSubscription(input.subscription);
+        if (input.paymentIntentId) {
+          await ledger.updateOrderState({
+            orderId: input.orderId,
+            state: 'granting',
+            paymentIntentId: input.paymentIntentId,
+          });
+        }
+        // Pending: granted, not paid. Its grants count once the record step, after the
+        // capture, makes it active.
+        await ledger.recordSubscription({ ...input.subscription, status: 'pending' });
         if (input.seats) {
           await ledger.assignSeats({
             subscriptionId: input.subscription.id,
@@ -85,7 +148,9 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
           tenantId: input.tenantId,
           subscriptionId: input.subscription.id,
           productKey: input.subscription.productKey,
-          grants: input.grants,
+          // Computed here rather than carried through the workflow's history: an order
+          // may seat thousands of users, each with a dozen features.
+          grants: input.grants ?? grantsOf(input.subscription, input.seats?.userIds ?? []),
         });
       },
     ),
@@ -133,19 +198,42 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
       }
     }),
 
-    /** Marks the subscription paid: the payment references it was sold with. */
+    /**
+     * Marks the subscription paid (active), with the payment references it was sold
+     * with, and records its first paid period in the same transaction; then the order
+     * is mirrored completed.
+     */
     recordSubscription: guarded(
       async (input: {
         subscription: SubscriptionRecord;
         paymentIntentId: string;
         stripeCustomerId: string;
+        paid?: { amount: number; currency: string };
+        order?: { state: string; status: OrderStatus };
       }) => {
-        await ledger.recordSubscription({
-          ...input.subscription,
-          status: 'active',
-          paymentIntentId: input.paymentIntentId,
-          stripeCustomerId: input.stripeCustomerId,
-        });
+        await ledger.recordSubscription(
+          {
+            ...input.subscription,
+            status: 'active',
+            paymentIntentId: input.paymentIntentId,
+            stripeCustomerId: input.stripeCustomerId,
+          },
+          input.paid && {
+            paidPeriod: {
+              amount: input.paid.amount,
+              currency: input.paid.currency.toLowerCase(),
+              paidBy: input.subscription.orderId,
+            },
+          },
+        );
+        if (input.order) {
+          await ledger.updateOrderState({
+            orderId: input.subscription.orderId,
+            state: input.order.state,
+            status: { ...input.order.status },
+            paymentIntentId: input.paymentIntentId,
+          });
+        }
       },
     ),
 
@@ -156,6 +244,14 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
       });
     }),
   };
+}
+
+/** The grants a subscription implies, from the catalog version it was sold under. */
+function grantsOf(subscription: SubscriptionRecord, userIds: string[]): GrantSpec[] {
+  const catalog = getCatalog(subscription.catalogVersion);
+  return subscription.kind === 'plan'
+    ? grantsForPlan(catalog, subscription.productKey, userIds, subscription.tenantId)
+    : grantsForAddon(catalog, subscription.productKey, subscription.tenantId);
 }
 
 export type OrderActivities = ReturnType<typeof createOrderActivities>;

@@ -47,6 +47,10 @@ export const configSchema = z.object({
   EVENT_RELAY_INTERVAL_MS: ms.default(1000),
   EVENT_RELAY_RETRY_BASE_MS: ms.default(1000),
   EVENT_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+  /** How long checkout and ops decisions wait for the workflow before answering 202. */
+  CHECKOUT_ANSWER_TIMEOUT_MS: ms.default(10_000),
+  /** How long licenses outlive a subscription's unpaid period end. */
+  LICENSE_GRACE_DAYS: z.coerce.number().min(0).max(365).default(7),
 });
 
 export type Config = z.infer<typeof configSchema>;

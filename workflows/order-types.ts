@@ -76,7 +76,11 @@ export interface SubscriptionRecord {
 export interface OrderPlan {
   price: Price;
   description: string;
-  grants: GrantSpec[];
+  /**
+   * Orders placed before the grant step computed its grants carry them here; later
+   * orders leave them to the activity, so thousands of seats stay out of the history.
+   */
+  grants?: GrantSpec[];
   seats?: { plan: string; userIds: string[] };
   provisioning?: ProvisioningRequest;
   subscription: SubscriptionRecord;
@@ -155,6 +159,21 @@ export interface CheckoutResult {
   /** Present when the customer must complete 3-D Secure in the browser. */
   clientSecret?: string;
   declineReason?: string;
+}
+
+/** What checkout answers for an order in `status`: the client secret only while it is needed. */
+export function checkoutResultOf(status: OrderStatus): CheckoutResult {
+  return {
+    orderId: status.orderId,
+    tenantId: status.tenantId,
+    kind: status.kind,
+    product: status.product,
+    state: status.state,
+    amount: status.amount,
+    clientSecret:
+      status.state === 'awaiting-authentication' ? status.payment?.clientSecret : undefined,
+    declineReason: status.declineReason,
+  };
 }
 
 export interface PaymentEvent {

@@ -1,17 +1,25 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/order-activities';
 import { attendedSteps, describeError, StepsAborted } from './attended-steps';
 import { checkoutUpdate, orderStatusQuery, paymentEventSignal } from './messages';
 import {
+  checkoutResultOf,
   subscriptionIdFor,
-  type CheckoutResult,
   type OrderInput,
   type OrderState,
   type OrderStatus,
   type StepName,
 } from './order-types';
-import { compensationStep, forwardStep } from './retry-presets';
-import { Saga } from './saga';
+import { compensationStep, forwardStep, mirrorStep } from './retry-presets';
+import { compensateIndependently, Saga, type Compensation } from './saga';
+
+/**
+ * Orders started before this change replay as they ran: they keep the authorization's
+ * own release, the saga's one-at-a-time undo and a 3-D Secure wait that gives up at its
+ * deadline. Orders started after it mirror into the ledger, release the payment by the
+ * order id and report what was done, undo independently, and re-read at the deadline.
+ */
+const LEDGER_ORDERS_PATCH = 'ledger-orders-and-independent-undo';
 
 /** The customer's bank said no: a business outcome, not a fault. */
 class PaymentDeclined extends Error {}
@@ -26,7 +34,9 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   const { purchase, policy } = input;
   const forward = proxyActivities<OrderActivities>(forwardStep(policy));
   const undo = proxyActivities<OrderActivities>(compensationStep(policy));
+  const mirror = proxyActivities<OrderActivities>(mirrorStep(policy));
   const saga = new Saga();
+  const current = patched(LEDGER_ORDERS_PATCH);
 
   const status: OrderStatus = {
     orderId: purchase.orderId,
@@ -54,7 +64,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     // Answer once the payment's outcome is known; a decline is known only after its
     // authorization is released, when the order is `declined`.
     await condition(() => !['received', 'authorizing', 'compensating'].includes(status.state));
-    return checkoutResult(status);
+    return checkoutResultOf(status);
   });
   setHandler(paymentEventSignal, (event) => {
     // Stripe delivers at least once and in any order: count each event once, and let
@@ -80,6 +90,24 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
       // the same idempotency key finds the same PaymentIntent, which this then releases
       // (or refunds, when it was captured).
       saga.register('release-payment', async () => {
+        if (current) {
+          // The payment record is what Stripe reports, not what this workflow saw: a
+          // capture whose answer was lost is reported captured and refunded.
+          const report = await undo.releasePayment({
+            orderId: purchase.orderId,
+            tenantId: purchase.tenantId,
+            paymentIntentId: status.payment?.paymentIntentId,
+          });
+          if (report.paymentIntentId) {
+            status.payment = {
+              ...status.payment,
+              paymentIntentId: report.paymentIntentId,
+              captured: report.captured,
+              refunded: report.refunded,
+            };
+          }
+          return;
+        }
         if (!status.payment) return;
         await undo.cancelAuthorization({
           orderId: purchase.orderId,
@@ -118,9 +146,27 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
           const decision = steps.takeAbort('authorize');
           throw new StepsAborted(decision.reason ?? 'aborted while awaiting authentication');
         }
-        if (!woke) throw new StepsAborted('the customer did not complete 3-D Secure in time');
+        if (!woke && !current) {
+          throw new StepsAborted('the customer did not complete 3-D Secure in time');
+        }
         paymentEventsPending = 0;
-        outcome = await forward.getAuthorization({ paymentIntentId: outcome.paymentIntentId });
+        if (!current) {
+          outcome = await forward.getAuthorization({ paymentIntentId: outcome.paymentIntentId });
+          continue;
+        }
+        // At the deadline too the intent is read first: a customer who authenticated and
+        // whose webhook is late is never cancelled. A Stripe outage meanwhile parks the
+        // order for ops rather than compensating an authorization that may have succeeded.
+        outcome = await readAuthorization(outcome.paymentIntentId);
+        if (!woke && outcome.status === 'requires_action') {
+          throw new StepsAborted('the customer did not complete 3-D Secure in time');
+        }
+      }
+      // An abort that arrived while the intent was read is applied, not dropped: ops
+      // asked for it, and its update waits for an answer.
+      if (current && steps.abortRequested()) {
+        const decision = steps.takeAbort('authorize');
+        throw new StepsAborted(decision.reason ?? 'aborted while awaiting authentication');
       }
     }
     if (outcome.status === 'declined') {
@@ -142,6 +188,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
         subscription: plan.subscription,
         grants: plan.grants,
         seats: plan.seats,
+        paymentIntentId: current ? status.payment?.paymentIntentId : undefined,
       });
     });
 
@@ -164,11 +211,26 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
 
     // The ledger writes license events to its outbox in the same transaction as each
     // grant and subscription change, so recording is also what emits them.
+    // The ledger writes license events to its outbox in the same transaction as each
+    // grant and subscription change, so recording is also what emits them. The order's
+    // completed state is mirrored by the same activity, so completing costs no extra step.
     await runStep('record', 'recording', () =>
       forward.recordSubscription({
         subscription: plan.subscription,
         paymentIntentId: status.payment!.paymentIntentId,
         stripeCustomerId: customerId,
+        ...(current && {
+          paid: { amount: plan.price.amount, currency: plan.price.currency },
+          order: {
+            state: 'completed',
+            status: {
+              ...status,
+              state: 'completed',
+              step: undefined,
+              stepsDone: [...status.stepsDone, 'record'],
+            },
+          },
+        }),
       }),
     );
     status.step = undefined;
@@ -177,23 +239,46 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   } catch (error: unknown) {
     if (!(error instanceof PaymentDeclined)) status.error = describeError(status.step ?? '', error);
     setState('compensating');
-    await saga.compensate(runCompensation);
+    if (current) {
+      await compensateIndependently(saga, tryCompensationOnce, runCompensation);
+    } else {
+      await saga.compensate(runCompensation);
+    }
     status.step = undefined;
-    setState(error instanceof PaymentDeclined ? 'declined' : 'compensated');
+    const final = error instanceof PaymentDeclined ? 'declined' : 'compensated';
+    // Mirrored before it shows: once the order says it is final, the ledger does too.
+    if (current) {
+      await mirror.recordOrderState({
+        orderId: purchase.orderId,
+        state: final,
+        status: { ...status, state: final },
+      });
+    }
+    setState(final);
     return status;
   }
-}
 
-function checkoutResult(status: OrderStatus): CheckoutResult {
-  return {
-    orderId: status.orderId,
-    tenantId: status.tenantId,
-    kind: status.kind,
-    product: status.product,
-    state: status.state,
-    amount: status.amount,
-    clientSecret:
-      status.state === 'awaiting-authentication' ? status.payment?.clientSecret : undefined,
-    declineReason: status.declineReason,
-  };
+  /** Reads the intent; a failure that outlasts its retries parks the order for ops. */
+  async function readAuthorization(paymentIntentId: string) {
+    for (;;) {
+      try {
+        return await forward.getAuthorization({ paymentIntentId });
+      } catch (error: unknown) {
+        const decision = await steps.awaitDecision('forward', 'authorize', error);
+        if (decision.action === 'abort') {
+          throw new StepsAborted(decision.reason ?? 'aborted while awaiting authentication');
+        }
+      }
+    }
+  }
+
+  async function tryCompensationOnce(compensation: Compensation): Promise<boolean> {
+    try {
+      await compensation.run();
+      status.compensationsDone.push(compensation.name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }

@@ -30,3 +30,18 @@ export function compensationStep(policy: OrderPolicy): ActivityOptions {
     },
   };
 }
+
+/**
+ * Mirroring the order into the ledger: retried until it succeeds (it is idempotent and
+ * never a reason to compensate), with the forward step's spacing.
+ */
+export function mirrorStep(policy: OrderPolicy): ActivityOptions {
+  return {
+    startToCloseTimeout: policy.stepTimeoutMs,
+    retry: {
+      initialInterval: policy.stepInitialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+    },
+  };
+}

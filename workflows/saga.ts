@@ -37,3 +37,21 @@ export class Saga {
     }
   }
 }
+
+/**
+ * Runs every compensation once, newest first, and only then insists on those that failed
+ * (`runUntilDone` parks them for ops): one undo that cannot finish, such as a portal
+ * service that is down, never keeps the licenses granted or the card held meanwhile.
+ * Compensations are independent of each other, so their order matters only for the first pass.
+ */
+export async function compensateIndependently(
+  saga: Saga,
+  tryOnce: (compensation: Compensation) => Promise<boolean>,
+  runUntilDone: (compensation: Compensation) => Promise<void>,
+): Promise<void> {
+  const stuck: Compensation[] = [];
+  await saga.compensate(async (compensation) => {
+    if (!(await tryOnce(compensation))) stuck.push(compensation);
+  });
+  for (const compensation of stuck) await runUntilDone(compensation);
+}

@@ -61,7 +61,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     void app.register(opsRoutes({ orders }));
     if (payments && stripeWebhookSecret) {
       void app.register(
-        stripeWebhookRoutes({ orders, payments, webhookSecret: stripeWebhookSecret }),
+        stripeWebhookRoutes({
+          orders,
+          ledger: deps.ledger,
+          payments,
+          webhookSecret: stripeWebhookSecret,
+        }),
       );
     }
   }

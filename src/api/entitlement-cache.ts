@@ -10,8 +10,6 @@ export interface EntitlementCacheOptions {
    * commit within which a revocation may still be answered from memory.
    */
   maxStalenessMs?: number;
-  /** How long past a period's end its licenses still count (the dunning grace). */
-  graceMs?: number;
   /** Cached answers kept at most (oldest dropped first). */
   maxEntries?: number;
 }
@@ -40,19 +38,13 @@ interface TenantSnapshot {
  * suspension is never served for longer than that, even when the poller falls behind.
  */
 export function createEntitlementCache(options: EntitlementCacheOptions) {
-  const {
-    ledger,
-    pollMs = 200,
-    maxStalenessMs = 1000,
-    graceMs = 7 * 24 * 60 * 60 * 1000,
-    maxEntries = 200_000,
-  } = options;
+  const { ledger, pollMs = 200, maxStalenessMs = 1000, maxEntries = 200_000 } = options;
   const tenants = new Map<string, TenantSnapshot>();
   let entries = 0;
   let stats = { hits: 0, misses: 0 };
 
   const validUntil = (nextPeriodEnd: string | null) =>
-    nextPeriodEnd === null ? Infinity : Date.parse(nextPeriodEnd) + graceMs;
+    nextPeriodEnd === null ? Infinity : Date.parse(nextPeriodEnd) + ledger.graceMs;
 
   const drop = (tenantId: string) => {
     const snapshot = tenants.get(tenantId);

@@ -19,6 +19,8 @@ const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   'LEDGER.SEATS_EXCEEDED': 409,
   'LEDGER.PLAN_ALREADY_ASSIGNED': 409,
   'LEDGER.CHANGE_CONFLICT': 409,
+  // An order id placed before with another request.
+  'LEDGER.ORDER_CONFLICT': 409,
 };
 
 const ORDER_STATUS: Record<OrderError['code'], number> = {
@@ -93,9 +95,10 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     };
   }
   if (error instanceof OrderError) {
+    const fields = error.field ? [{ path: error.field, message: error.message }] : undefined;
     return {
       status: ORDER_STATUS[error.code],
-      body: { error: { code: error.code, message: error.message } },
+      body: { error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } },
     };
   }
   if (isFastifyClientError(error)) {

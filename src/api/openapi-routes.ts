@@ -85,6 +85,10 @@ function opsDecision(action: 'retry' | 'abort', summary: string): RouteDoc {
     body: { schema: jsonSchemaOf(decisionBody, 'input') },
     responses: {
       '200': answer('The order after the decision.', ref('OrderStatus')),
+      '202': answer(
+        'Sent; not applied within CHECKOUT_ANSWER_TIMEOUT_MS (the order as it is now).',
+        ref('OrderStatus'),
+      ),
       '400': error('BadRequest'),
       '404': error('NotFound'),
       '409': error('Conflict'),
@@ -209,13 +213,20 @@ export const ROUTES: readonly RouteDoc[] = [
     description:
       'Answers once the payment is authorized, needs the customer (3-D Secure: the ' +
       'client secret is in the answer), or was declined. The same order sent again, ' +
-      'even at once, is the same order.',
+      'even at once and after any time, is the same order, answered as it is now.',
     body: { schema: purchaseRequestSchema },
     responses: {
       '201': answer('Authorized, or awaiting 3-D Secure (`clientSecret`).', ref('CheckoutResult')),
+      '202': answer(
+        'Accepted; no outcome within CHECKOUT_ANSWER_TIMEOUT_MS (the order as it is now).',
+        ref('CheckoutResult'),
+      ),
       '400': error('BadRequest'),
       '402': answer('The payment was declined (`declineReason`).', ref('CheckoutResult')),
-      '409': answer('The order id was used before for another purchase.', ref('Error')),
+      '409': answer(
+        'The order id was used before with another request (the differing fields are named), or a user already holds the plan.',
+        ref('Error'),
+      ),
     },
   },
   {

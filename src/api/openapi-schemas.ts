@@ -72,10 +72,8 @@ function purchaseSchemas(): { PlanPurchase: JsonSchema; AddonPurchase: JsonSchem
     'refused for every other add-on.';
 
   for (const variant of [plan, addon]) {
-    Object.assign(property(variant, 'customer'), {
-      anyOf: [{ required: ['stripeCustomerId'] }, { required: ['email'] }],
-      description: 'A Stripe customer id, or an email to create the customer with.',
-    });
+    property(variant, 'customer').description =
+      "The billing email, set on the tenant's Stripe customer when it has none.";
   }
   return { PlanPurchase: plan, AddonPurchase: addon };
 }

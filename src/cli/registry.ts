@@ -13,4 +13,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   entitlements: async () => (await import('./commands/entitlements.js')).entitlementsCommand,
   events: async () => (await import('./commands/events.js')).eventsCommand,
+  reconcile: async () => (await import('./commands/reconcile.js')).reconcileCommand,
 };

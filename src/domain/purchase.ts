@@ -6,19 +6,20 @@ import { orderIdSchema, tenantIdSchema, userIdSchema } from './ids';
 
 export const MAX_SEATS = 10_000;
 
-const customerSchema = z
-  .object({
-    stripeCustomerId: z
-      .string()
-      .regex(/^cus_[A-Za-z0-9]+$/, 'must be a Stripe customer id (cus_…)')
-      .optional(),
-    email: z.email().optional(),
-  })
-  .refine((c) => c.stripeCustomerId !== undefined || c.email !== undefined, {
-    message: 'needs a stripeCustomerId or an email',
-  });
+/**
+ * The billing contact. The tenant's Stripe customer is the one the ledger keeps (created
+ * at its first order), never one a checkout names: a customer id from the request could
+ * be another tenant's, so it is refused rather than trusted.
+ */
+const customerSchema = z.strictObject({
+  email: z.email(),
+});
 
-const paymentMethodSchema = z.string().min(1).max(255);
+/** What the payment layer accepts: a Stripe PaymentMethod id, confirmed server-side. */
+const paymentMethodSchema = z
+  .string()
+  .max(255)
+  .regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe PaymentMethod id (pm_…)');
 
 /**
  * Purchase schemas check plan and add-on keys against one catalog version: the one the

@@ -11,6 +11,7 @@ export const LEDGER_ERROR_CODES = [
   'LEDGER.SEATS_EXCEEDED',
   'LEDGER.PLAN_ALREADY_ASSIGNED',
   'LEDGER.CHANGE_CONFLICT',
+  'LEDGER.ORDER_CONFLICT',
 ] as const;
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 

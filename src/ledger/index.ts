@@ -1,5 +1,8 @@
 /** The license ledger's public surface: the ledger, its engines, and the types it speaks. */
-export { createLedger, openLedger, type Ledger } from './ledger';
+export { createLedger, openLedger, type Ledger, type LedgerOptions } from './ledger';
+export * from './orders';
+export type { OrderHolding } from './order-holdings';
+export type { PaymentEventRecord } from './payment-events';
 export { openDatabase, type OpenDatabaseOptions } from './open-database';
 export { migrate, type MigrationReport } from './migrate';
 export type { SqlDb, SqlExecutor } from './sql-db';

@@ -10,6 +10,7 @@ import type {
 } from './grant-schemas';
 import { applyGrants, grantHistory, revokeGrants } from './grants';
 import {
+  DEFAULT_GRACE_MS,
   tenantEntitlements,
   tenantEntitlementsPage,
   userEntitlements,
@@ -28,6 +29,7 @@ import type {
 import { assignSeats, releaseSeats, seatUsage } from './seats';
 import type { SqlDb } from './sql-db';
 import type {
+  PaidPeriodInput,
   RecordSubscriptionResult,
   Subscription,
   SubscriptionInput,
@@ -40,7 +42,26 @@ import {
   updateSubscriptionStatus,
   type StatusChangeResult,
 } from './subscriptions';
-import { ensureTenant } from './tenants';
+import { ensureTenant, getStripeCustomer, keepStripeCustomer } from './tenants';
+import { usersHoldingPlan } from './seat-checks';
+import { orderHoldings, type OrderHolding } from './order-holdings';
+import {
+  disputeEvents,
+  orderIdByPaymentIntent,
+  paymentEventRecorded,
+  recordPaymentEvent,
+  type PaymentEventRecord,
+} from './payment-events';
+import {
+  getOrder,
+  listOrdersSince,
+  recordOrder,
+  updateOrderState,
+  type NewOrder,
+  type OrderRow,
+  type OrderStateChange,
+  type RecordOrderResult,
+} from './orders';
 import type {
   ApplyUpgradeInput,
   ChangeOutcomeInput,
@@ -68,8 +89,14 @@ import {
 /** The license ledger: the system of record of subscriptions, seats and grants. */
 export interface Ledger {
   readonly db: SqlDb;
+  /** How long licenses outlive an unpaid period end (the entitlement rule's grace). */
+  readonly graceMs: number;
   ensureTenant(tenantId: string): Promise<void>;
-  recordSubscription(sub: SubscriptionInput): Promise<RecordSubscriptionResult>;
+  /** With `paidPeriod`, the period the capture paid is recorded in the same transaction. */
+  recordSubscription(
+    sub: SubscriptionInput,
+    options?: { paidPeriod?: PaidPeriodInput },
+  ): Promise<RecordSubscriptionResult>;
   updateSubscriptionStatus(
     id: string,
     status: SubscriptionStatus,
@@ -101,18 +128,45 @@ export interface Ledger {
   seatUsage(tenantId: string): Promise<PlanSeatUsage[]>;
   grantHistory(tenantId: string, options?: GrantHistoryOptions): Promise<GrantHistoryPage>;
   pendingEvents(limit?: number): Promise<LicenseEvent[]>;
+  recordOrder(order: NewOrder): Promise<RecordOrderResult>;
+  getOrder(orderId: string): Promise<OrderRow | null>;
+  updateOrderState(change: OrderStateChange): Promise<void>;
+  listOrdersSince(since: string): Promise<OrderRow[]>;
+  /** Stripe events applied to the ledger (refunds and disputes), once each by event id. */
+  paymentEventRecorded(stripeEventId: string): Promise<boolean>;
+  recordPaymentEvent(event: PaymentEventRecord): Promise<void>;
+  disputeEvents(disputeId: string): Promise<string[]>;
+  orderIdByPaymentIntent(paymentIntentId: string): Promise<string | null>;
+  /** Orders changed since `since` with what they hold (reconciliation). */
+  orderHoldings(since: string): Promise<OrderHolding[]>;
+  usersHoldingPlan(input: {
+    tenantId: string;
+    plan: string;
+    userIds: string[];
+    exceptSubscriptionId: string;
+  }): Promise<string[]>;
+  /** The tenant's Stripe customer, kept here rather than behind a 24-hour idempotency key. */
+  getStripeCustomer(tenantId: string): Promise<string | null>;
+  keepStripeCustomer(tenantId: string, customerId: string): Promise<string>;
   markEventsPublished(ids: string[]): Promise<number>;
   /** Resolves when the database answers (health checks). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface LedgerOptions {
+  /** How long licenses outlive an unpaid period end (default 7 days). */
+  graceMs?: number;
+}
+
 /** A ledger over a migrated database. */
-export function createLedger(db: SqlDb): Ledger {
+export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   return {
     db,
+    graceMs,
     ensureTenant: (tenantId) => ensureTenant(db, tenantId),
-    recordSubscription: (sub) => recordSubscription(db, sub),
+    recordSubscription: (sub, options) => recordSubscription(db, sub, options),
     updateSubscriptionStatus: (id, status, options) =>
       updateSubscriptionStatus(db, id, status, options),
     getSubscription: (id) => getSubscription(db, id),
@@ -131,13 +185,26 @@ export function createLedger(db: SqlDb): Ledger {
     revertUpgrade: (input) => revertUpgrade(db, input),
     seatedUsers: (subscriptionId) => seatedUsers(db, subscriptionId),
     savePaymentMethod: (input) => savePaymentMethod(db, input),
-    tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId),
-    tenantEntitlementsPage: (tenantId, options) => tenantEntitlementsPage(db, tenantId, options),
-    userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId),
+    tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId, graceMs),
+    tenantEntitlementsPage: (tenantId, options) =>
+      tenantEntitlementsPage(db, tenantId, options, graceMs),
+    userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId, graceMs),
     seatUsage: (tenantId) => seatUsage(db, tenantId),
     grantHistory: (tenantId, options) => grantHistory(db, tenantId, options),
     pendingEvents: (limit) => pendingEvents(db, limit),
     markEventsPublished: (ids) => markEventsPublished(db, ids),
+    recordOrder: (order) => recordOrder(db, order),
+    getOrder: (orderId) => getOrder(db, orderId),
+    updateOrderState: (change) => updateOrderState(db, change),
+    listOrdersSince: (since) => listOrdersSince(db, since),
+    orderHoldings: (since) => orderHoldings(db, since, graceMs),
+    paymentEventRecorded: (id) => paymentEventRecorded(db, id),
+    recordPaymentEvent: (event) => recordPaymentEvent(db, event),
+    disputeEvents: (disputeId) => disputeEvents(db, disputeId),
+    orderIdByPaymentIntent: (id) => orderIdByPaymentIntent(db, id),
+    usersHoldingPlan: (input) => usersHoldingPlan(db, input),
+    getStripeCustomer: (tenantId) => getStripeCustomer(db, tenantId),
+    keepStripeCustomer: (tenantId, customerId) => keepStripeCustomer(db, tenantId, customerId),
     ping: async () => {
       await db.query('SELECT 1');
     },
@@ -146,7 +213,9 @@ export function createLedger(db: SqlDb): Ledger {
 }
 
 /** Opens the database (PostgreSQL or PGlite), applies pending migrations, returns the ledger. */
-export async function openLedger(options: OpenDatabaseOptions = {}): Promise<Ledger> {
+export async function openLedger(
+  options: OpenDatabaseOptions & LedgerOptions = {},
+): Promise<Ledger> {
   const db = await openDatabase(options);
   try {
     await migrate(db);
@@ -154,5 +223,5 @@ export async function openLedger(options: OpenDatabaseOptions = {}): Promise<Led
     await db.close();
     throw error;
   }
-  return createLedger(db);
+  return createLedger(db, { graceMs: options.graceMs });
 }

@@ -54,7 +54,9 @@ async function lockPlanSubscription(
       'plan',
     );
   }
-  if (!IN_FORCE_STATUSES.includes(sub.status)) {
+  // A pending subscription (its order granted, not yet captured) seats its users; the
+  // seats count for nothing until it is paid, and are released if the order is undone.
+  if (sub.status !== 'pending' && !IN_FORCE_STATUSES.includes(sub.status)) {
     throw new LedgerError(
       'LEDGER.SUBSCRIPTION_NOT_IN_FORCE',
       `subscription ${input.subscriptionId} is ${sub.status}`,

@@ -116,3 +116,12 @@ export const statusChangeSchema = z.object({
   reason: z.string().min(1).max(500).optional(),
 });
 export type StatusChange = z.input<typeof statusChangeSchema>;
+
+/** What the capture of a subscription's current period paid (the order or a renewal). */
+export const paidPeriodSchema = z.object({
+  amount: z.number().int().min(0),
+  currency: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO currency code'),
+  /** The order (first period) or the renewal that paid it. */
+  paidBy: ledgerId,
+});
+export type PaidPeriodInput = z.input<typeof paidPeriodSchema>;

@@ -2,11 +2,15 @@ import { LedgerError, parseInput, translateConstraintError } from './errors';
 import { ledgerId } from './ids';
 import { writeEvents } from './outbox-write';
 import type { SqlDb, SqlExecutor } from './sql-db';
+import type { z } from 'zod';
 import {
+  IN_FORCE_STATUSES,
+  paidPeriodSchema,
   statusChangeSchema,
   subscriptionInputSchema,
   subscriptionSchema,
   type RecordSubscriptionResult,
+  type PaidPeriodInput,
   type Subscription,
   type SubscriptionInput,
   type SubscriptionStatus,
@@ -43,8 +47,28 @@ async function recordedEvent(tx: SqlExecutor, subscription: Subscription, orderI
 export async function recordSubscription(
   db: SqlDb,
   input: SubscriptionInput,
+  options: { paidPeriod?: PaidPeriodInput } = {},
 ): Promise<RecordSubscriptionResult> {
   const sub = parseInput(subscriptionInputSchema, input);
+  const paid = options.paidPeriod && parseInput(paidPeriodSchema, options.paidPeriod);
+  return db.transaction(async (tx) => {
+    const result = await recordSubscriptionIn(tx, sub);
+    if (
+      paid &&
+      (result.outcome === 'created' ||
+        result.outcome === 'updated' ||
+        result.outcome === 'unchanged')
+    ) {
+      await recordPaidPeriod(tx, result.subscription, paid);
+    }
+    return result;
+  });
+}
+
+async function recordSubscriptionIn(
+  tx: SqlExecutor,
+  sub: z.output<typeof subscriptionInputSchema>,
+): Promise<RecordSubscriptionResult> {
   const values = [
     sub.id,
     sub.tenantId,
@@ -62,7 +86,7 @@ export async function recordSubscription(
     sub.paymentMethodId,
     sub.orderId,
   ];
-  return db.transaction(async (tx) => {
+  {
     await tx.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
       sub.tenantId,
     ]);
@@ -134,7 +158,56 @@ export async function recordSubscription(
     } catch (error: unknown) {
       translateConstraintError(error, 'seats');
     }
-  });
+  }
+}
+
+/**
+ * The paid period of a subscription now in force, keyed by (subscription, period start):
+ * recording it again (a retried record step) writes nothing.
+ */
+async function recordPaidPeriod(
+  tx: SqlExecutor,
+  subscription: Subscription,
+  paid: z.output<typeof paidPeriodSchema>,
+): Promise<void> {
+  if (!IN_FORCE_STATUSES.includes(subscription.status)) return;
+  const inserted = await tx.query(
+    `INSERT INTO subscription_periods (subscription_id, tenant_id, period_start, period_end,
+       product_key, seats, catalog_version, amount, currency, payment_intent_id, paid_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (subscription_id, period_start) DO NOTHING
+     RETURNING subscription_id`,
+    [
+      subscription.id,
+      subscription.tenantId,
+      subscription.currentPeriodStart,
+      subscription.currentPeriodEnd,
+      subscription.productKey,
+      subscription.seats,
+      subscription.catalogVersion,
+      paid.amount,
+      paid.currency,
+      subscription.paymentIntentId,
+      paid.paidBy,
+    ],
+  );
+  if (inserted.length === 0) return;
+  await writeEvents(tx, [
+    {
+      tenantId: subscription.tenantId,
+      type: 'subscription.period_paid',
+      payload: {
+        subscriptionId: subscription.id,
+        periodStart: subscription.currentPeriodStart,
+        periodEnd: subscription.currentPeriodEnd,
+        amount: paid.amount,
+        currency: paid.currency,
+        paymentIntentId: subscription.paymentIntentId,
+      },
+      orderId: subscription.orderId,
+      idempotencyKey: `subscription.period_paid:${subscription.id}:${subscription.currentPeriodStart}`,
+    },
+  ]);
 }
 
 export interface StatusChangeResult {

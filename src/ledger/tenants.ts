@@ -14,3 +14,30 @@ export async function requireTenant(db: SqlExecutor, tenantId: string): Promise<
     throw new LedgerError('LEDGER.TENANT_NOT_FOUND', `tenant ${tenantId} is unknown`, 'tenantId');
   }
 }
+
+/** The tenant's Stripe customer, once one was created for it. */
+export async function getStripeCustomer(db: SqlExecutor, tenantId: string): Promise<string | null> {
+  const rows = await db.query<{ customer: string | null }>(
+    'SELECT stripe_customer_id AS customer FROM tenants WHERE id = $1',
+    [parseInput(ledgerId, tenantId)],
+  );
+  return rows[0]?.customer ?? null;
+}
+
+/**
+ * Keeps the tenant's Stripe customer. The first one stored stays: a second customer
+ * created by a race is never swapped in, and the stored one is returned to use.
+ */
+export async function keepStripeCustomer(
+  db: SqlExecutor,
+  tenantId: string,
+  customerId: string,
+): Promise<string> {
+  const id = parseInput(ledgerId, tenantId);
+  await db.query(
+    `INSERT INTO tenants (id, stripe_customer_id) VALUES ($1, $2)
+     ON CONFLICT (id) DO UPDATE SET stripe_customer_id = coalesce(tenants.stripe_customer_id, $2)`,
+    [id, customerId],
+  );
+  return (await getStripeCustomer(db, id)) ?? customerId;
+}

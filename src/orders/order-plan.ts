@@ -1,11 +1,5 @@
-import {
-  addonOf,
-  getCatalog,
-  grantsForAddon,
-  grantsForPlan,
-  InvalidInputError,
-  priceOf,
-} from '../catalog';
+import { addonOf, getCatalog, InvalidInputError, priceOf, type Price } from '../catalog';
+import { MAX_AMOUNT } from '../payments/payment-inputs';
 import type { BillingPeriod } from '../domain/billing-period';
 import type { Purchase } from '../domain/purchase';
 import {
@@ -19,10 +13,12 @@ const DEFAULT_PORTAL_LANGUAGES = ['en'];
 
 /**
  * Validates and prices the order against the catalog version it is sold under and lists
- * the grants and provisioning it implies, at checkout. The plan travels in the workflow's
- * input: what an order will do is fixed when it is placed, so neither a catalog release
- * nor a code change can alter an order in flight, and the workflow bundle carries no
- * catalog or schema code. Throws a CatalogError naming the field for bad input.
+ * the provisioning it implies, at checkout. The plan travels in the workflow's input:
+ * what an order will do is fixed when it is placed, so neither a catalog release nor a
+ * code change can alter an order in flight, and the workflow bundle carries no catalog or
+ * schema code. The grants are computed by the grant step from the same catalog version
+ * (an order may seat thousands of users). Throws a CatalogError naming the field for bad
+ * input, including a price the payment layer would refuse.
  */
 export function planOrder(purchase: Purchase, catalogVersion: number, now: number): OrderPlan {
   {
@@ -42,16 +38,18 @@ export function planOrder(purchase: Purchase, catalogVersion: number, now: numbe
 
     if (purchase.kind === 'plan') {
       const userIds = purchase.assignTo ?? [];
-      const price = priceOf(catalog, {
-        kind: 'plan',
-        plan: purchase.plan,
-        seats: purchase.seats,
-        period: purchase.period,
-      });
+      const price = payable(
+        priceOf(catalog, {
+          kind: 'plan',
+          plan: purchase.plan,
+          seats: purchase.seats,
+          period: purchase.period,
+        }),
+        'seats',
+      );
       return {
         price,
         description: `${purchase.seats} × ${purchase.plan} (${purchase.period}) for ${purchase.tenantId}`,
-        grants: grantsForPlan(catalog, purchase.plan, userIds, purchase.tenantId),
         seats: userIds.length > 0 ? { plan: purchase.plan, userIds } : undefined,
         subscription: {
           ...subscription,
@@ -63,11 +61,13 @@ export function planOrder(purchase: Purchase, catalogVersion: number, now: numbe
     }
 
     const addon = addonOf(catalog, purchase.addon);
-    const price = priceOf(catalog, { kind: 'addon', addon: addon.key, period: purchase.period });
+    const price = payable(
+      priceOf(catalog, { kind: 'addon', addon: addon.key, period: purchase.period }),
+      'addon',
+    );
     return {
       price,
       description: `${addon.key} (${purchase.period}) for ${purchase.tenantId}`,
-      grants: grantsForAddon(catalog, addon.key, purchase.tenantId),
       provisioning: provisioningFor(addon.provisioning, subscriptionId, purchase),
       subscription: {
         ...subscription,
@@ -77,6 +77,17 @@ export function planOrder(purchase: Purchase, catalogVersion: number, now: numbe
       },
     };
   }
+}
+
+/** Refuses, naming `field`, a price the payment layer would refuse after the order started. */
+function payable(price: Price, field: string): Price {
+  if (price.amount > MAX_AMOUNT) {
+    throw new InvalidInputError(
+      field,
+      `prices the order at ${price.amount} (smallest currency unit), above the ${MAX_AMOUNT} a payment may take`,
+    );
+  }
+  return price;
 }
 
 function provisioningFor(

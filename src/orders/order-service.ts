@@ -7,7 +7,9 @@ import {
 import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
 import type { Purchase } from '../domain/purchase';
+import { isLedgerError, type Ledger, type NewOrder } from '../ledger';
 import { planOrder } from './order-plan';
+import { isFinalState, normalizedRequest, statusFromLedger } from './order-record';
 import {
   checkoutUpdate,
   opsDecisionUpdate,
@@ -15,6 +17,7 @@ import {
   paymentEventSignal,
 } from '../../workflows/messages';
 import {
+  checkoutResultOf,
   orderWorkflowId,
   type Attention,
   type CheckoutResult,
@@ -30,6 +33,8 @@ export class OrderError extends Error {
   constructor(
     readonly code: 'ORDER.NOT_FOUND' | 'ORDER.CONFLICT' | 'ORDER.DECISION_REJECTED',
     message: string,
+    /** The request field at fault, when one is. */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'OrderError';
@@ -40,57 +45,164 @@ export interface OrderServiceOptions {
   client: Client;
   taskQueue: string;
   policy: OrderPolicy;
+  /** The system of record of orders: written before the workflow starts, read after retention. */
+  ledger: Ledger;
+  /** How long checkout and ops wait for the workflow before answering with the order as it is. */
+  answerTimeoutMs: number;
 }
 
+/** An answer: the workflow's, in time (`settled`), or the order as it stood when time ran out. */
+export interface Answer<T> {
+  value: T;
+  settled: boolean;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
 /**
- * The use cases behind the checkout and ops edges (HTTP API and CLI alike). Each one is
- * a start, update, signal or query of the order's workflow: Temporal is the order store.
+ * The use cases behind the checkout and ops edges (HTTP API and CLI alike). The ledger
+ * keeps every order forever (its request's fingerprint and its state); Temporal runs it.
  */
-export function createOrderService({ client, taskQueue, policy }: OrderServiceOptions) {
+export function createOrderService({
+  client,
+  taskQueue,
+  policy,
+  ledger,
+  answerTimeoutMs,
+}: OrderServiceOptions) {
   const handleFor = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
+
+  /** Runs a Temporal call for at most the answer time; a worker that is down never hangs an edge. */
+  const inAnswerTime = async <T>(call: () => Promise<T>): Promise<T | typeof TIMED_OUT> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), answerTimeoutMs);
+    try {
+      return await client.withAbortSignal(controller.signal, call);
+    } catch (error: unknown) {
+      if (controller.signal.aborted) return TIMED_OUT;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /** The order as the ledger has it: after Temporal's retention, or while no worker answers. */
+  const ledgerStatus = async (orderId: string): Promise<OrderStatus> => {
+    const row = await ledger.getOrder(orderId);
+    if (!row) throw new OrderError('ORDER.NOT_FOUND', `order ${orderId} does not exist`);
+    return statusFromLedger(row);
+  };
+
+  const getOrder = async (orderId: string): Promise<OrderStatus> => {
+    try {
+      const status = await inAnswerTime(() => handleFor(orderId).query(orderStatusQuery));
+      return status === TIMED_OUT ? await ledgerStatus(orderId) : status;
+    } catch (error: unknown) {
+      if (error instanceof WorkflowNotFoundError) return ledgerStatus(orderId);
+      throw error;
+    }
+  };
+
+  /** The order in the ledger; its id placed before with another request is ORDER.CONFLICT. */
+  const recordOrder = async (order: NewOrder) => {
+    try {
+      return await ledger.recordOrder(order);
+    } catch (error: unknown) {
+      if (isLedgerError(error) && error.code === 'LEDGER.ORDER_CONFLICT') {
+        throw new OrderError('ORDER.CONFLICT', error.message, error.field);
+      }
+      throw error;
+    }
+  };
+
+  /** Refuses, before any card is held, users the ledger would refuse to seat after it. */
+  const refuseHeldPlan = async (purchase: Purchase, subscriptionId: string) => {
+    if (purchase.kind !== 'plan' || !purchase.assignTo?.length) return;
+    const holders = await ledger.usersHoldingPlan({
+      tenantId: purchase.tenantId,
+      plan: purchase.plan,
+      userIds: purchase.assignTo,
+      exceptSubscriptionId: subscriptionId,
+    });
+    if (holders.length > 0) {
+      throw new OrderError(
+        'ORDER.CONFLICT',
+        `already hold ${purchase.plan}: ${holders.slice(0, 5).join(', ')}`,
+        'assignTo',
+      );
+    }
+  };
 
   return {
     /**
-     * Starts the order's workflow, or attaches to it when the same order was placed
-     * before (the workflow id is the order id's), and waits for the authorization
-     * outcome. Sending the same checkout twice, even at once, yields one workflow.
+     * Records the order in the ledger (the same id with another request is refused,
+     * naming the fields), then starts its workflow or attaches to the running one and
+     * waits for the authorization outcome. A finished order is answered from the ledger
+     * and never runs again; an order that does not answer in time is answered as it is.
      */
-    async placeOrder(purchase: Purchase): Promise<CheckoutResult> {
+    async placeOrder(purchase: Purchase): Promise<Answer<CheckoutResult>> {
       const plan = planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now());
+      await refuseHeldPlan(purchase, plan.subscription.id);
+      const { order } = await recordOrder({
+        orderId: purchase.orderId,
+        tenantId: purchase.tenantId,
+        kind: purchase.kind,
+        productKey: plan.subscription.productKey,
+        amount: plan.price.amount,
+        currency: plan.price.currency,
+        subscriptionId: plan.subscription.id,
+        request: normalizedRequest(purchase),
+      });
+      if (isFinalState(order.state)) {
+        return { value: checkoutResultOf(statusFromLedger(order)), settled: true };
+      }
       const start = new WithStartWorkflowOperation<typeof purchaseWorkflow>('purchaseWorkflow', {
         workflowId: orderWorkflowId(purchase.orderId),
         taskQueue,
         args: [{ purchase, catalogVersion: CURRENT_CATALOG_VERSION, plan, policy }],
         workflowIdConflictPolicy: 'USE_EXISTING',
+        // A finished run is never started again; the ledger answers for it.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: [
           { key: TENANT_ID, value: purchase.tenantId },
           { key: ORDER_KIND, value: purchase.kind },
         ],
       });
-      const result = await client.workflow.executeUpdateWithStart(checkoutUpdate, {
-        startWorkflowOperation: start,
-        updateId: `checkout-${purchase.orderId}`,
-      });
-      assertSameOrder(result, purchase);
-      return result;
-    },
-
-    async getOrder(orderId: string): Promise<OrderStatus> {
       try {
-        return await handleFor(orderId).query(orderStatusQuery);
+        // No update id: each checkout is its own update, so it answers the order as it
+        // is now rather than the first checkout's stored answer.
+        const result = await inAnswerTime(() =>
+          client.workflow.executeUpdateWithStart(checkoutUpdate, {
+            startWorkflowOperation: start,
+          }),
+        );
+        if (result !== TIMED_OUT) return { value: result, settled: true };
+        return { value: checkoutResultOf(await ledgerStatus(purchase.orderId)), settled: false };
       } catch (error: unknown) {
-        if (error instanceof WorkflowNotFoundError) {
-          throw new OrderError('ORDER.NOT_FOUND', `order ${orderId} does not exist`);
+        // The run finished between the ledger read and the update: it mirrored its end.
+        const now = await ledger.getOrder(purchase.orderId);
+        if (now && isFinalState(now.state)) {
+          return { value: checkoutResultOf(statusFromLedger(now)), settled: true };
         }
         throw error;
       }
     },
 
-    /** Ops: retry the failed step, or abort (compensate) an order that needs attention. */
-    async decide(orderId: string, decision: OpsDecision): Promise<OrderStatus> {
-      const current = await this.getOrder(orderId);
+    getOrder,
+
+    /**
+     * Ops: retry the failed step, or abort (compensate) an order that needs attention.
+     * Without an answer in time (no worker), the decision stays with the order and the
+     * answer is the order as it is.
+     */
+    async decide(orderId: string, decision: OpsDecision): Promise<Answer<OrderStatus>> {
+      const current = await getOrder(orderId);
       try {
-        return await handleFor(orderId).executeUpdate(opsDecisionUpdate, { args: [decision] });
+        const decided = await inAnswerTime(() =>
+          handleFor(orderId).executeUpdate(opsDecisionUpdate, { args: [decision] }),
+        );
+        if (decided === TIMED_OUT) return { value: current, settled: false };
+        return { value: decided, settled: true };
       } catch (error: unknown) {
         if (error instanceof WorkflowUpdateFailedError) {
           const cause = error.cause instanceof Error ? error.cause.message : error.message;
@@ -163,18 +275,3 @@ export interface OrderSummary {
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
-
-/** An order id reused for a different purchase is a client bug, not a repeat. */
-function assertSameOrder(status: CheckoutResult, purchase: Purchase): void {
-  const product = purchase.kind === 'plan' ? purchase.plan : purchase.addon;
-  if (
-    status.tenantId !== purchase.tenantId ||
-    status.kind !== purchase.kind ||
-    status.product !== product
-  ) {
-    throw new OrderError(
-      'ORDER.CONFLICT',
-      `order ${purchase.orderId} was placed before for ${status.kind} ${status.product} of tenant ${status.tenantId}`,
-    );
-  }
-}

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { parsePaymentInput, parseStripeObject } from './payment-errors';
 import { findOrderPaymentInputSchema, type FindOrderPaymentInput } from './payment-inputs';
-import type { OrderPayment } from './payment-outcomes';
+import type { OrderPaymentIntent } from './payment-outcomes';
 import { paymentIntentSchema, type StripePaymentIntent } from './stripe-objects';
 
 /**
@@ -13,7 +13,21 @@ import { paymentIntentSchema, type StripePaymentIntent } from './stripe-objects'
 export async function findOrderPayment(
   stripe: Stripe,
   raw: FindOrderPaymentInput | string,
-): Promise<OrderPayment | null> {
+): Promise<OrderPaymentIntent | null> {
+  let newest: StripePaymentIntent | undefined;
+  for (const intent of await orderIntents(stripe, raw)) {
+    // Two intents for one order only when a retry came after its key expired; the
+    // newest is the one the order went on with.
+    if (!newest || (intent.created ?? 0) > (newest.created ?? 0)) newest = intent;
+  }
+  return newest ? orderPaymentOf(newest) : null;
+}
+
+/** Every PaymentIntent of an order, by `metadata.order_id`, as Stripe has them now. */
+export async function orderIntents(
+  stripe: Stripe,
+  raw: FindOrderPaymentInput | string,
+): Promise<StripePaymentIntent[]> {
   const { orderId, customerId } = parsePaymentInput(
     findOrderPaymentInputSchema,
     typeof raw === 'string' ? { orderId: raw } : raw,
@@ -23,18 +37,15 @@ export async function findOrderPayment(
     customerId === undefined
       ? stripe.paymentIntents.search({ query: `metadata['order_id']:'${orderId}'`, limit: 100 })
       : stripe.paymentIntents.list({ customer: customerId, limit: 100 });
-  let newest: StripePaymentIntent | undefined;
+  const found: StripePaymentIntent[] = [];
   for await (const candidate of candidates) {
     const intent = parseStripeObject(paymentIntentSchema, candidate, 'payment intent');
-    if (intent.metadata?.order_id !== orderId) continue;
-    // Two intents for one order only when a retry came after its key expired; the
-    // newest is the one the order went on with.
-    if (!newest || (intent.created ?? 0) > (newest.created ?? 0)) newest = intent;
+    if (intent.metadata?.order_id === orderId) found.push(intent);
   }
-  return newest ? orderPaymentOf(newest) : null;
+  return found;
 }
 
-function orderPaymentOf(intent: StripePaymentIntent): OrderPayment {
+function orderPaymentOf(intent: StripePaymentIntent): OrderPaymentIntent {
   return {
     paymentIntentId: intent.id,
     status: intent.status,

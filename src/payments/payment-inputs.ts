@@ -13,8 +13,9 @@ const businessId = z
 const stripeId = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]+$`), `must be a Stripe id (${prefix}_…)`);
 
-/** In the currency's smallest unit; Stripe takes at most eight digits. */
-const amount = z.int().positive().max(99_999_999);
+/** The largest amount Stripe takes, in the currency's smallest unit (eight digits). */
+export const MAX_AMOUNT = 99_999_999;
+const amount = z.int().positive().max(MAX_AMOUNT);
 const currency = z
   .string()
   .regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO currency code')
@@ -58,6 +59,23 @@ export const orderPaymentInputSchema = z.strictObject({
   paymentIntentId: paymentIntentIdSchema,
 });
 export type OrderPaymentInput = z.input<typeof orderPaymentInputSchema>;
+
+/**
+ * Releasing an order's payment: by its PaymentIntent when the order saw it, otherwise
+ * found by the order's business id among the customer's intents (an authorization whose
+ * answer was lost).
+ */
+export const releaseInputSchema = z
+  .strictObject({
+    orderId: businessId,
+    paymentIntentId: paymentIntentIdSchema.optional(),
+    customerId: customerIdSchema.optional(),
+  })
+  .refine((input) => input.paymentIntentId !== undefined || input.customerId !== undefined, {
+    message: 'needs a paymentIntentId or the customerId to find it by the order id',
+    path: ['paymentIntentId'],
+  });
+export type ReleaseInput = z.input<typeof releaseInputSchema>;
 
 /** Stripe's refund reasons; compensation of a failed order uses `requested_by_customer`. */
 export const refundReasonSchema = z.enum(['duplicate', 'fraudulent', 'requested_by_customer']);

@@ -56,6 +56,30 @@ export interface CancelResult {
   outcome: 'canceled' | 'already_canceled' | 'refunded';
 }
 
+/**
+ * What releasing an order's payment did, so the order's payment record can match Stripe:
+ * `nothing_held` when Stripe has no PaymentIntent for the order (the authorization never
+ * reached it). `captured` says whether money had been taken before it was given back.
+ */
+export interface ReleaseReport {
+  paymentIntentId?: string;
+  outcome: 'canceled' | 'already_canceled' | 'refunded' | 'nothing_held';
+  captured: boolean;
+  refunded: boolean;
+}
+
+/** One of an order's PaymentIntents as Stripe has it, amounts in the smallest unit. */
+export interface OrderPayment {
+  paymentIntentId: string;
+  status: string;
+  createdAt: string;
+  amount: number;
+  /** Taken from the card (captured). */
+  captured: number;
+  /** Given back by refunds, whoever made them. */
+  refunded: number;
+}
+
 export interface RefundResult {
   paymentIntentId: string;
   /** Absent when the charge had been fully refunded before this call. */
@@ -156,7 +180,7 @@ export type SavedPaymentMethod =
   | Declined;
 
 /** The PaymentIntent an order made, as it is now: what a compensation must undo. */
-export interface OrderPayment {
+export interface OrderPaymentIntent {
   paymentIntentId: string;
   status: PaymentIntentStatus;
   amount: number;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { classifyStripeError, type PaymentErrorClass } from './classify-stripe-error';
 import { declinedOrThrow } from './declines';
-import { findOrderPayment } from './find-order-payment';
+import { findOrderPayment, orderIntents } from './find-order-payment';
 import { idempotencyKeys } from './idempotency-keys';
 import { parsePaymentInput, parseStripeObject } from './payment-errors';
 import {
@@ -12,6 +12,7 @@ import {
   orderPaymentInputSchema,
   paymentIntentIdSchema,
   refundInputSchema,
+  releaseInputSchema,
   type AuthorizeInput,
   type ChargeOffSessionInput,
   type EnsureCustomerInput,
@@ -19,6 +20,7 @@ import {
   type OrderPaymentInput,
   type RefundInput,
   type SavePaymentMethodInput,
+  type ReleaseInput,
 } from './payment-inputs';
 import {
   authorizationFromIntent,
@@ -30,6 +32,8 @@ import {
   type OrderPayment,
   type RefundResult,
   type SavedPaymentMethod,
+  type OrderPaymentIntent,
+  type ReleaseReport,
 } from './payment-outcomes';
 import { defaultPaymentMethod, savePaymentMethod } from './saved-payment-methods';
 import { customerSchema, paymentIntentSchema, refundSchema } from './stripe-objects';
@@ -46,6 +50,15 @@ export interface Payments {
   capture(input: OrderPaymentInput): Promise<CaptureResult>;
   /** Releases the hold; gives the money back instead when it was captured already. */
   cancelAuthorization(input: OrderPaymentInput): Promise<CancelResult>;
+  /**
+   * Undoes an order's payment, whether or not the order saw its PaymentIntent: cancels
+   * the hold or refunds the capture, and reports which, as Stripe has it.
+   */
+  releasePayment(input: ReleaseInput): Promise<ReleaseReport>;
+  /** The order's PaymentIntents, found by `metadata.order_id` among the customer's. */
+  findOrderIntents(input: { orderId: string; customerId: string }): Promise<string[]>;
+  /** What Stripe holds, took and gave back for an order (reconciliation). */
+  orderPayments(input: { orderId: string; customerId: string }): Promise<OrderPayment[]>;
   /** Gives captured money back, all that is left or `amount` of it. */
   refund(input: RefundInput): Promise<RefundResult>;
   /**
@@ -59,7 +72,7 @@ export interface Payments {
    * The PaymentIntent an order made (by `metadata.order_id`), or null: for a compensation
    * whose authorization answer was lost. A bare order id is accepted too.
    */
-  findOrderPayment(input: FindOrderPaymentInput | string): Promise<OrderPayment | null>;
+  findOrderPayment(input: FindOrderPaymentInput | string): Promise<OrderPaymentIntent | null>;
   classifyError(error: unknown): PaymentErrorClass;
   verifyWebhook(
     rawBody: Buffer | string,
@@ -109,6 +122,40 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
     }
   };
 
+  const findOrderIntents = async (input: { orderId: string; customerId: string }) =>
+    (await orderIntents(stripe, input)).map((intent) => intent.id);
+
+  /** Cancels a hold, refunds a capture, and says which from the intent's own state. */
+  const releaseIntent = async (
+    orderId: string,
+    paymentIntentId: string,
+  ): Promise<ReleaseReport> => {
+    const intent = await retrieveIntent(paymentIntentId);
+    if (intent.status === 'canceled') {
+      return { paymentIntentId, outcome: 'already_canceled', captured: false, refunded: false };
+    }
+    if (intent.status !== 'succeeded') {
+      try {
+        await stripe.paymentIntents.cancel(
+          paymentIntentId,
+          { cancellation_reason: 'abandoned' },
+          { idempotencyKey: idempotencyKeys.cancel(orderId) },
+        );
+        return { paymentIntentId, outcome: 'canceled', captured: false, refunded: false };
+      } catch (error: unknown) {
+        // Captured between the read and the cancel: refund it below.
+        if (!hasStripeCode(error, UNEXPECTED_STATE)) throw error;
+        const now = await retrieveIntent(paymentIntentId);
+        if (now.status === 'canceled') {
+          return { paymentIntentId, outcome: 'already_canceled', captured: false, refunded: false };
+        }
+        if (now.status !== 'succeeded') throw error;
+      }
+    }
+    await refund({ orderId, paymentIntentId, reason: 'requested_by_customer' });
+    return { paymentIntentId, outcome: 'refunded', captured: true, refunded: true };
+  };
+
   return {
     async ensureCustomer(raw) {
       const { tenantId, email } = parsePaymentInput(ensureCustomerInputSchema, raw);
@@ -119,7 +166,9 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
         { idempotencyKey: idempotencyKeys.customer(tenantId) },
       );
       const customer = parseStripeObject(customerSchema, created, 'customer');
-      if (email !== undefined && customer.email !== email) {
+      // A checkout sets the email of a customer that has none; it never overwrites the
+      // billing address the tenant already has (a checkout is not an account change).
+      if (email !== undefined && !customer.email) {
         await stripe.customers.update(
           customer.id,
           { email },
@@ -201,6 +250,47 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
         await refund({ orderId, paymentIntentId, reason: 'requested_by_customer' });
         return { paymentIntentId, outcome: 'refunded' };
       }
+    },
+
+    async releasePayment(raw) {
+      const input = parsePaymentInput(releaseInputSchema, raw);
+      const ids = input.paymentIntentId
+        ? [input.paymentIntentId]
+        : await findOrderIntents({ orderId: input.orderId, customerId: input.customerId! });
+      if (ids.length === 0) return { outcome: 'nothing_held', captured: false, refunded: false };
+      // One authorization per order (its idempotency key); should Stripe hold more, each goes.
+      const reports: ReleaseReport[] = [];
+      for (const paymentIntentId of ids) {
+        reports.push(await releaseIntent(input.orderId, paymentIntentId));
+      }
+      return reports[0];
+    },
+
+    findOrderIntents,
+
+    async orderPayments(input) {
+      const payments: OrderPayment[] = [];
+      for (const id of await findOrderIntents(input)) {
+        const intent = parseStripeObject(
+          paymentIntentSchema,
+          await stripe.paymentIntents.retrieve(id),
+          'payment intent',
+        );
+        let refunded = 0;
+        for await (const refund of stripe.refunds.list({ payment_intent: id, limit: 100 })) {
+          const parsed = parseStripeObject(refundSchema, refund, 'refund');
+          if (parsed.status !== 'failed' && parsed.status !== 'canceled') refunded += parsed.amount;
+        }
+        payments.push({
+          paymentIntentId: id,
+          status: intent.status,
+          createdAt: new Date((intent.created ?? 0) * 1000).toISOString(),
+          amount: intent.amount,
+          captured: intent.amount_received,
+          refunded,
+        });
+      }
+      return payments;
     },
 
     refund,

@@ -32,6 +32,19 @@ const chargeSchema = z.object({
   currency: z.string(),
 });
 
+/** A dispute (chargeback) the customer's bank opened; `status` once closed: won or lost. */
+const disputeSchema = z.object({
+  id: z.string(),
+  object: z.literal('dispute'),
+  charge: z.string(),
+  payment_intent: z.string().nullable(),
+  amount: z.int(),
+  currency: z.string(),
+  status: z.string(),
+});
+
+export const DISPUTE_EVENT_TYPES = ['charge.dispute.created', 'charge.dispute.closed'] as const;
+
 export const paymentWebhookEventSchema = z.discriminatedUnion('type', [
   z.object({
     ...eventEnvelope,
@@ -43,6 +56,11 @@ export const paymentWebhookEventSchema = z.discriminatedUnion('type', [
     type: z.literal('charge.refunded'),
     data: z.object({ object: chargeSchema }),
   }),
+  z.object({
+    ...eventEnvelope,
+    type: z.enum(DISPUTE_EVENT_TYPES),
+    data: z.object({ object: disputeSchema }),
+  }),
 ]);
 export type PaymentWebhookEvent = z.infer<typeof paymentWebhookEventSchema>;
 export type PaymentWebhookEventType = PaymentWebhookEvent['type'];
@@ -50,6 +68,7 @@ export type PaymentWebhookEventType = PaymentWebhookEvent['type'];
 const HANDLED_TYPES: ReadonlySet<string> = new Set<PaymentWebhookEventType>([
   ...PAYMENT_INTENT_EVENT_TYPES,
   'charge.refunded',
+  ...DISPUTE_EVENT_TYPES,
 ]);
 
 /**

@@ -25,6 +25,8 @@ export async function startApi(
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
     orders: createOrderService({
       client,
+      ledger: services.ledger,
+      answerTimeoutMs: config.CHECKOUT_ANSWER_TIMEOUT_MS,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       policy: orderPolicy(config),
     }),

@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createOrderActivities, createSubscriptionChangeActivities } from '../../activities';
+import { createReconcileActivities } from '../../activities/reconcile-activities';
 import type { Config } from '../config';
 import { createEventRelay } from '../events/relay';
 import { createOrderWorker } from '../worker/create-worker';
@@ -22,6 +23,7 @@ export async function startWorker(config: Config, services: Services): Promise<R
     activities: {
       ...createOrderActivities(services),
       ...createSubscriptionChangeActivities(services),
+      ...createReconcileActivities(services),
     },
   });
   // Every worker process runs the outbox relay; a lease in the ledger lets one send.

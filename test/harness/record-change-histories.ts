@@ -40,7 +40,11 @@ async function main(): Promise<void> {
       taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
       policy: orderPolicy(stack.config),
     };
-    const orders = createOrderService(options);
+    const orders = createOrderService({
+      ...options,
+      ledger: stack.services.ledger,
+      answerTimeoutMs: stack.config.CHECKOUT_ANSWER_TIMEOUT_MS,
+    });
     const subscriptions = createSubscriptionService({ ...options, ledger: stack.services.ledger });
 
     const buy = async (orderId: string) => {

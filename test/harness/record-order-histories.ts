@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     });
     const orders = createOrderService({
       client: stack.client,
+      ledger: stack.services.ledger,
+      answerTimeoutMs: stack.config.CHECKOUT_ANSWER_TIMEOUT_MS,
       taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
       policy: orderPolicy(stack.config),
     });

@@ -82,7 +82,9 @@ describe('when ops aborts an order that needs attention', () => {
     expect((await stack.http.placeOrder(order)).status).toBe(201);
     const parked = await waitForOrder(stack, order.orderId, needsAttention);
     expect(parked.attention).toMatchObject({ phase: 'forward', step: 'provision' });
-    expect(await heldLicenses(stack, order.tenantId)).not.toEqual([]);
+    // Granted but not paid: the grants are in the ledger and count for nothing yet.
+    expect((await stack.services.ledger.grantHistory(order.tenantId)).entries).not.toEqual([]);
+    expect(await heldLicenses(stack, order.tenantId)).toEqual([]);
 
     cep.faults.clear();
     const aborted = await stack.http.ops('abort', order.orderId);
@@ -98,7 +100,7 @@ describe('when ops aborts an order that needs attention', () => {
     expect(cep.resources().filter((p) => p.tenantId === order.tenantId)).toEqual([]);
   });
 
-  test('when the portal service is still down, then the compensation parks, a second abort is refused, and a retry finishes the undo', async () => {
+  test('when the portal service is still down, then the other undos finish, the deprovision parks, a second abort is refused, and a retry finishes the undo', async () => {
     const cep = stack.simulators!.cep;
     cep.faults.outage(503);
     const order = addonOrder('cep');
@@ -113,7 +115,8 @@ describe('when ops aborts an order that needs attention', () => {
       (s) => s.state === 'needs-attention' && s.attention?.phase === 'compensation',
     );
     expect(stuck.attention).toMatchObject({ step: 'deprovision' });
-    expect(stuck.compensationsDone).toEqual([]);
+    // One stuck undo does not keep the licenses granted or the card held meanwhile.
+    expect(stuck.compensationsDone).toEqual(['revoke-licenses', 'release-payment']);
 
     const refused = await stack.http.ops('abort', order.orderId);
     expect(refused.status).toBe(409);
@@ -121,7 +124,7 @@ describe('when ops aborts an order that needs attention', () => {
     cep.faults.clear();
     expect((await stack.http.ops('retry', order.orderId)).status).toBe(200);
     const done = await waitForOrder(stack, order.orderId, isFinal);
-    expect(done.compensationsDone).toEqual(['deprovision', 'revoke-licenses', 'release-payment']);
+    expect(done.compensationsDone).toEqual(['revoke-licenses', 'release-payment', 'deprovision']);
     expect(done.decisions.map((d) => `${d.action}:${d.step}`)).toEqual([
       'abort:provision',
       'retry:deprovision',
@@ -160,9 +163,13 @@ describe('when ops aborts an order that needs attention', () => {
     expect((await stack.http.placeOrder(order)).status).toBe(201);
     const parked = await waitForOrder(stack, order.orderId, needsAttention);
     expect(parked.attention).toMatchObject({ phase: 'forward', step: 'capture' });
-    expect(await stack.services.ledger.seatUsage(order.tenantId)).toEqual([
-      expect.objectContaining({ plan: order.plan, assigned: 2 }),
-    ]);
+    // The users are seated on the pending subscription, which counts once paid.
+    const seated = await stack.services.ledger.db.query(
+      'SELECT user_id FROM seat_assignments WHERE tenant_id = $1 AND released_at IS NULL',
+      [order.tenantId],
+    );
+    expect(seated).toHaveLength(2);
+    expect(await stack.services.ledger.seatUsage(order.tenantId)).toEqual([]);
 
     stack.stripe!.faults.clear();
     expect((await stack.http.ops('abort', order.orderId)).status).toBe(200);

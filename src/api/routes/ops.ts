@@ -32,10 +32,12 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
       app.post(
         `/v1/ops/orders/:orderId/${action}`,
         { config: { access: ['ops'] } },
-        async (request) => {
+        async (request, reply) => {
           const { orderId } = parseRequest(orderParams, request.params);
           const { by, reason } = parseRequest(decisionBody, request.body ?? {});
-          return deps.orders.decide(orderId, { action, by, reason });
+          const { value, settled } = await deps.orders.decide(orderId, { action, by, reason });
+          // 202: sent, not applied in time (no worker); it applies when the order runs.
+          return reply.code(settled ? 200 : 202).send(value);
         },
       );
     }

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { WebhookVerificationError, type Payments } from '../../payments';
+import type { Ledger } from '../../ledger';
+import { applyPaymentEvent, isChargeEvent } from '../../orders/payment-event-policy';
 import type { OrderService } from '../../orders/order-service';
 import { ApiError } from '../api-error';
 
@@ -11,6 +13,7 @@ import { ApiError } from '../api-error';
  */
 export function stripeWebhookRoutes(deps: {
   orders: OrderService;
+  ledger: Ledger;
   payments: Payments;
   webhookSecret: string;
 }): FastifyPluginAsync {
@@ -34,15 +37,20 @@ export function stripeWebhookRoutes(deps: {
         }
         throw error;
       }
-      if (!verified.handled || verified.event.type === 'charge.refunded') {
-        return { received: true, routed: false };
+      if (!verified.handled) return { received: true, routed: false };
+      const { event } = verified;
+      if (isChargeEvent(event)) {
+        // Refunds and disputes made outside the product act on the licenses (policy in
+        // payment-event-policy.ts), once per event id.
+        const { action } = await applyPaymentEvent(deps.ledger, event);
+        return { received: true, routed: action !== undefined, action };
       }
-      const intent = verified.event.data.object;
+      const intent = event.data.object;
       const orderId = intent.metadata?.order_id;
       if (!orderId) return { received: true, routed: false };
       const routed = await deps.orders.deliverPaymentEvent(orderId, {
-        eventId: verified.event.id,
-        type: verified.event.type,
+        eventId: event.id,
+        type: event.type,
         paymentIntentId: intent.id,
       });
       return { received: true, routed };

@@ -49,7 +49,7 @@ export const opsCommand: Command = {
       }
       if (!values.by) throw new UsageError('--by: say who decides');
       try {
-        const status = await withOrderService((service) =>
+        const { value: status } = await withOrderService((service) =>
           service.decide(orderId.data, { action, by: values.by!, reason: values.reason }),
         );
         io.out(`${JSON.stringify(status, null, 2)}\n`);

@@ -25,7 +25,9 @@ export const ordersCommand: Command = {
         );
         throw new UsageError(`invalid order: ${fields.join('; ')}`);
       }
-      const result = await withOrderService((orders) => orders.placeOrder(purchase.data));
+      const { value: result } = await withOrderService((orders) =>
+        orders.placeOrder(purchase.data),
+      );
       io.out(`${JSON.stringify(result, null, 2)}\n`);
       return result.state === 'declined' ? 1 : 0;
     }

@@ -3,6 +3,7 @@ import { userEntitlementsFunction } from './0002-user-entitlements-function';
 import { subscriptionLifecycle } from './0003-subscription-lifecycle';
 import { eventDeliveries } from './0008-event-deliveries';
 import { tenantVersions } from './0009-tenant-versions';
+import { paidLicensesAndOrders } from './0006-paid-licenses-and-orders';
 import type { Migration } from './migration';
 
 /** Every migration, in the order they apply. Append; never reorder or edit. */
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   subscriptionLifecycle,
   eventDeliveries,
   tenantVersions,
+  paidLicensesAndOrders,
 ];

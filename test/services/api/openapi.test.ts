@@ -86,7 +86,13 @@ async function serveEveryRoute(): Promise<{
   };
   const temporal = new Client({ connection });
   const ledger = createLedger(db);
-  const orders = createOrderService({ client: temporal, taskQueue: 'openapi-test', policy });
+  const orders = createOrderService({
+    client: temporal,
+    ledger,
+    answerTimeoutMs: 1000,
+    taskQueue: 'openapi-test',
+    policy,
+  });
   const subscriptions = createSubscriptionService({
     client: temporal,
     ledger,

@@ -18,6 +18,15 @@ export function currentPeriod(): { currentPeriodStart: string; currentPeriodEnd:
     currentPeriodEnd: new Date(start + 30 * day).toISOString(),
   };
 }
+const DAY = 24 * 60 * 60 * 1000;
+/**
+ * The period subscriptions get unless a test names one: around now, since licenses count
+ * only while their period (plus the grace) has not lapsed.
+ */
+export const CURRENT_PERIOD = {
+  currentPeriodStart: new Date(Date.now() - DAY).toISOString(),
+  currentPeriodEnd: new Date(Date.now() + 30 * DAY).toISOString(),
+};
 
 export function planSubscription(
   id: string,
@@ -35,7 +44,7 @@ export function planSubscription(
     period: 'month',
     catalogVersion: 1,
     orderId: `order-of-${id}`,
-    ...JANUARY,
+    ...CURRENT_PERIOD,
     ...overrides,
   };
 }
@@ -54,7 +63,7 @@ export function addonSubscription(
     period: 'year',
     catalogVersion: 1,
     orderId: `order-of-${id}`,
-    ...JANUARY,
+    ...CURRENT_PERIOD,
     ...overrides,
   };
 }

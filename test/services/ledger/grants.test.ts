@@ -1,6 +1,6 @@
 import type { GrantSpec } from '../../../src/ledger';
 import { ledgerEngines, uniqueId, useTestLedger } from './engines';
-import { ledgerFailure, sqlState, tenantFlags, userFeatures } from './fixtures';
+import { ledgerFailure, planSubscription, sqlState, tenantFlags, userFeatures } from './fixtures';
 
 describe.each(ledgerEngines())('grants on %s', (engine) => {
   const opened = useTestLedger(engine);
@@ -87,6 +87,13 @@ describe.each(ledgerEngines())('grants on %s', (engine) => {
   it('when a subscription is revoked, then the features other subscriptions grant stay', async () => {
     const { ledger } = opened();
     const tenant = uniqueId('tenant');
+    // Grants count only through a subscription in force.
+    await ledger.recordSubscription(
+      planSubscription(`sales-of-${tenant}`, tenant, 'sales-premium', 1),
+    );
+    await ledger.recordSubscription(
+      planSubscription(`service-of-${tenant}`, tenant, 'service-premium', 1),
+    );
     await ledger.applyGrants({
       ...grantCall(tenant, 'sales', 'order-1', [
         ...userFeatures(['ann'], ['saint', 'quotes']),

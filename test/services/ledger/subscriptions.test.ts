@@ -19,7 +19,7 @@ describe.each(ledgerEngines())('subscriptions on %s', (engine) => {
     const id = uniqueId('sub');
 
     const result = await ledger.recordSubscription(
-      planSubscription(id, tenant, 'sales-premium', 5, { stripeCustomerId: 'cus_1' }),
+      planSubscription(id, tenant, 'sales-premium', 5, { stripeCustomerId: 'cus_1', ...JANUARY }),
     );
 
     expect(result.outcome).toBe('created');
@@ -68,7 +68,7 @@ describe.each(ledgerEngines())('subscriptions on %s', (engine) => {
     const { ledger } = opened();
     const tenant = uniqueId('tenant');
     const id = uniqueId('sub');
-    await ledger.recordSubscription(planSubscription(id, tenant, 'service-essentials', 3));
+    await ledger.recordSubscription(planSubscription(id, tenant, 'service-essentials', 3, JANUARY));
 
     const renewed = await ledger.recordSubscription(
       planSubscription(id, tenant, 'service-essentials', 3, { ...FEBRUARY, orderId: 'renewal-1' }),
@@ -88,7 +88,9 @@ describe.each(ledgerEngines())('subscriptions on %s', (engine) => {
     const id = uniqueId('sub');
     await ledger.recordSubscription(planSubscription(id, tenant, 'sales-premium', 2, FEBRUARY));
 
-    const late = await ledger.recordSubscription(planSubscription(id, tenant, 'sales-premium', 9));
+    const late = await ledger.recordSubscription(
+      planSubscription(id, tenant, 'sales-premium', 9, JANUARY),
+    );
 
     expect(late.outcome).toBe('stale');
     expect(await ledger.getSubscription(id)).toEqual(

@@ -23,7 +23,7 @@ const calendarSync = {
   addon: 'calendar-sync',
   period: 'year',
   settings: { provider: 'm365', settings: { tenantDomain: 'acme.onmicrosoft.com' } },
-  customer: { stripeCustomerId: 'cus_123' },
+  customer: { email: 'it@acme.example' },
 };
 
 /** `field: message` for every issue, so a test reads like the error checkout returns. */
@@ -55,9 +55,11 @@ describe('plan purchase', () => {
     ['period', { period: 'week' }],
     ['assignTo', { assignTo: ['ann', 'ann'] }],
     ['assignTo', { assignTo: ['ann', 'bob', 'cy', 'dee'] }],
-    ['customer', { customer: {} }],
+    ['customer.email', { customer: {} }],
     ['customer.email', { customer: { email: 'not-an-email' } }],
-    ['customer.stripeCustomerId', { customer: { stripeCustomerId: 'acct_1' } }],
+    // The tenant's Stripe customer is the ledger's; a checkout cannot name one.
+    ['customer', { customer: { email: 'a@acme.example', stripeCustomerId: 'cus_123' } }],
+    ['paymentMethod', { paymentMethod: 'tok_visa' }],
   ])('when %s is wrong, then the error names it', (field, change) => {
     const errors = errorsOf(planPurchaseSchema, { ...planPurchase, ...change });
     expect(errors.length).toBeGreaterThan(0);

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
+import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
+import { purchaseSchema } from '../../src/domain/purchase';
+import { planOrder } from '../../src/orders/order-plan';
+import { orderPolicy } from '../../src/runtime/temporal';
+import { startTimeSkippingServer } from '../../local/binaries/servers';
+import { opsDecisionUpdate, orderStatusQuery } from '../../workflows/messages';
+import { orderWorkflowId, type OrderInput, type OrderStatus } from '../../workflows/order-types';
+import { purchaseWorkflow } from '../../workflows/purchase-workflow';
+
+/**
+ * The 3-D Secure wait on the time-skipping server, at the production deadline (30
+ * minutes), with the real local Stripe emulator behind the activities.
+ */
+let env: TestWorkflowEnvironment;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  env = await startTimeSkippingServer();
+  stack = await startLocalStack({
+    ephemeralPorts: true,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: `three-d-secure-${randomUUID()}`,
+      PGLITE_DATA_DIR: 'memory://',
+      ORDER_STEP_ATTEMPTS: '2',
+      ORDER_STEP_INITIAL_INTERVAL_MS: '100',
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await env?.teardown();
+});
+
+afterEach(() => {
+  stack.stripe!.faults.clear();
+  stack.stripe!.webhooks.setModes({ hold: false });
+});
+
+function start() {
+  const purchase = purchaseSchema.parse({
+    kind: 'plan',
+    plan: 'sales-essentials',
+    seats: 1,
+    orderId: `order-${randomUUID().slice(0, 8)}`,
+    tenantId: `tenant-${randomUUID().slice(0, 8)}`,
+    customer: { email: 'billing@example.com' },
+    period: 'month',
+    paymentMethod: 'pm_card_authenticationRequired',
+  });
+  const input: OrderInput = {
+    purchase,
+    catalogVersion: CURRENT_CATALOG_VERSION,
+    plan: planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now()),
+    policy: orderPolicy(stack.config),
+  };
+  return env.client.workflow.start(purchaseWorkflow, {
+    workflowId: orderWorkflowId(purchase.orderId),
+    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+  });
+}
+
+async function until(
+  handle: Awaited<ReturnType<typeof start>>,
+  done: (status: OrderStatus) => boolean,
+): Promise<OrderStatus> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = await handle.query(orderStatusQuery);
+    if (done(status)) return status;
+    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('when the customer authenticated but the webhook never came, the intent is read at the deadline and the order completes', async () => {
+  // No webhook reaches the order: it learns nothing until its deadline.
+  stack.stripe!.webhooks.setModes({ hold: true });
+  const handle = await start();
+  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
+
+  const status = await handle.result();
+
+  expect(status.state).toBe('completed');
+  expect(stack.stripe!.stats.forIntent(status.payment!.paymentIntentId)).toMatchObject({
+    captures: 1,
+    cancels: 0,
+  });
+});
+
+test('when Stripe is down while the order reads the authenticated intent, the order parks for ops instead of compensating, and a retry completes it', async () => {
+  const handle = await start();
+  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  stack.stripe!.faults.add({
+    type: 'error-before-write',
+    method: 'GET',
+    path: '/v1/payment_intents/',
+    times: 1000,
+  });
+  stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
+
+  const parked = await until(handle, (s) => s.state === 'needs-attention');
+  expect(parked.attention).toMatchObject({ phase: 'forward', step: 'authorize' });
+  expect(parked.compensationsDone).toEqual([]);
+
+  stack.stripe!.faults.clear();
+  await handle.executeUpdate(opsDecisionUpdate, { args: [{ action: 'retry', by: 'ops' }] });
+  const status = await handle.result();
+  expect(status.state).toBe('completed');
+});
+
+test('when ops aborts while the order reads an intent the customer just authenticated, the abort is applied and answered, not dropped', async () => {
+  stack.stripe!.webhooks.setModes({ hold: true });
+  const handle = await start();
+  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
+  // The read of the intent takes a while, and the abort arrives meanwhile.
+  stack.stripe!.faults.add({
+    type: 'delay',
+    ms: 1500,
+    method: 'GET',
+    path: '/v1/payment_intents/',
+  });
+  stack.stripe!.webhooks.release();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const answered = await handle.executeUpdate(opsDecisionUpdate, {
+    args: [{ action: 'abort', by: 'ops', reason: 'customer asked' }],
+  });
+
+  expect(answered.decisions).toEqual([
+    expect.objectContaining({ action: 'abort', step: 'authorize' }),
+  ]);
+  const status = await handle.result();
+  expect(status.state).toBe('compensated');
+  const intent = await stack
+    .stripe!.createClient()
+    .paymentIntents.retrieve(status.payment!.paymentIntentId);
+  expect(intent.status).toBe('canceled');
+});
