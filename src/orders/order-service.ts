@@ -127,6 +127,8 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
     async listOrders(filter: {
       needsAttention?: boolean;
       tenantId?: string;
+      /** Any of these tenants (an ops key limited to them). */
+      tenantIds?: readonly string[];
       state?: string;
     }): Promise<OrderSummary[]> {
       const clauses = ["WorkflowType = 'purchaseWorkflow'"];
@@ -134,6 +136,11 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
         clauses.push(`NeedsAttention = ${filter.needsAttention}`);
       }
       if (filter.tenantId) clauses.push(`TenantId = '${filter.tenantId}'`);
+      if (filter.tenantIds) {
+        // No tenant at all matches nothing: an empty IN () is not valid visibility SQL.
+        if (filter.tenantIds.length === 0) return [];
+        clauses.push(`TenantId IN (${filter.tenantIds.map((id) => `'${id}'`).join(', ')})`);
+      }
       if (filter.state) clauses.push(`OrderState = '${filter.state}'`);
       const orders: OrderSummary[] = [];
       for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Ledger } from '../../ledger';
 import { READ_ACCESS } from '../auth';
+import { assertTenantAccess } from '../tenant-access';
 import { tenantParams, tenantUserParams } from '../params';
 import { parseRequest } from '../validation';
 
@@ -12,6 +13,7 @@ export function entitlementRoutes(deps: { ledger: Ledger }): FastifyPluginAsync 
       { config: { access: READ_ACCESS } },
       async (request) => {
         const { tenantId } = parseRequest(tenantParams, request.params);
+        assertTenantAccess(request, tenantId);
         return deps.ledger.tenantEntitlements(tenantId);
       },
     );
@@ -21,6 +23,7 @@ export function entitlementRoutes(deps: { ledger: Ledger }): FastifyPluginAsync 
       { config: { access: READ_ACCESS } },
       async (request) => {
         const { tenantId, userId } = parseRequest(tenantUserParams, request.params);
+        assertTenantAccess(request, tenantId);
         return deps.ledger.userEntitlements(tenantId, userId);
       },
     );

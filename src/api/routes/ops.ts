@@ -1,14 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { OrderService } from '../../orders/order-service';
+import { coversTenant } from '../api-keys';
+import { readOrderFor } from '../order-access';
 import { idParam } from '../params';
+import { tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
+
+/**
+ * An ops decision's body. Who decided is the calling key's name, never a claim of the
+ * body: a `by` sent by older clients is ignored.
+ */
 export const decisionBody = z.object({
-  by: z.string().min(1).max(200).describe("Who decided, for the order's record."),
-  reason: z.string().max(1000).optional(),
+  reason: z.string().max(1000).optional().describe("Why, for the order's record."),
 });
+
 export const listQuery = z.object({
   tenantId: idParam.optional(),
   state: z
@@ -22,8 +30,12 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
   return async (app) => {
     app.get('/v1/ops/orders', { config: { access: ['ops'] } }, async (request) => {
       const { tenantId, state } = parseRequest(listQuery, request.query);
+      const scope = tenantScopeOf(request);
+      // A tenant outside the key lists like a tenant without orders.
+      if (tenantId && !coversTenant(scope, tenantId)) return { orders: [] };
+      const tenants = tenantId ? { tenantId } : scope === '*' ? {} : { tenantIds: [...scope] };
       const orders = await deps.orders.listOrders(
-        state ? { tenantId, state } : { tenantId, needsAttention: true },
+        state ? { ...tenants, state } : { ...tenants, needsAttention: true },
       );
       return { orders };
     });
@@ -34,8 +46,12 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
         { config: { access: ['ops'] } },
         async (request) => {
           const { orderId } = parseRequest(orderParams, request.params);
-          const { by, reason } = parseRequest(decisionBody, request.body ?? {});
-          return deps.orders.decide(orderId, { action, by, reason });
+          const { reason } = parseRequest(decisionBody, request.body ?? {});
+          await readOrderFor(request, deps.orders, orderId);
+          const by = request.apiKey!.name;
+          const status = await deps.orders.decide(orderId, { action, by, reason });
+          request.log.info({ orderId, action, by, reason }, 'ops decision');
+          return status;
         },
       );
     }
