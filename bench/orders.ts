@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     ephemeralPorts: true,
     env: { PATH: process.env.PATH, TEMPORAL_ADDRESS: server.address, PGLITE_DATA_DIR: 'memory://' },
   });
-  const key = stack.config.API_KEYS!.split(',')[0].split(':')[0];
+  const key = stack.generatedApiKeys!.checkout;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const checkout: number[] = [];
   const completion: number[] = [];

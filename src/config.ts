@@ -32,8 +32,11 @@ export const configSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** `key:role,key:role`; roles: checkout, ops, read. */
+  /** `NAME:ROLE:TENANTS:KEY,...`; parsed by src/api/api-keys.ts, checked at start-up. */
   API_KEYS: z.string().optional(),
+
+  /** `id:base64key,...` AES-256 keys of the payload codec; the first encrypts, all decrypt. */
+  TEMPORAL_CODEC_KEYS: z.string().optional(),
 
   ORDER_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   ORDER_STEP_INITIAL_INTERVAL_MS: ms.default(1000),

@@ -18,8 +18,12 @@ export const devCommand: Command = {
 };
 
 function describe(stack: LocalStack): string {
-  const { config, api } = stack;
-  const checkoutKey = config.API_KEYS?.split(',')[0]?.split(':')[0] ?? 'KEY';
+  const { config, api, generatedApiKeys } = stack;
+  // Keys from API_KEYS are the operator's secrets: never echoed to a terminal or a log.
+  const checkoutKey = generatedApiKeys?.checkout ?? '<a checkout key from API_KEYS>';
+  const keys = generatedApiKeys
+    ? `checkout ${generatedApiKeys.checkout}\n                   ops      ${generatedApiKeys.ops}\n                   read     ${generatedApiKeys.read}`
+    : 'from API_KEYS (not shown)';
   const lines = [
     'provisioner is running',
     `  API              ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
@@ -28,7 +32,7 @@ function describe(stack: LocalStack): string {
     `  Stripe           ${stack.stripe ? `local emulator at ${stack.stripe.url}` : 'Stripe (STRIPE_SECRET_KEY)'}`,
     `  calendar sync    ${config.CALENDAR_SYNC_URL}`,
     `  CEP              ${config.CEP_URL}`,
-    `  API keys         ${config.API_KEYS}`,
+    `  API keys         ${keys}`,
     '',
     'Buy 3 seats of Sales Premium for tenant acme, assigned to two users:',
     `  curl -s -X POST ${api.url}/v1/orders -H 'authorization: Bearer ${checkoutKey}' \\`,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -24,7 +25,23 @@ export const LOCAL_PORTS = {
 };
 const LOCAL_PROVISIONING_TOKEN = 'local-provisioning-token';
 const LOCAL_WEBHOOK_SECRET = 'whsec_local_provisioner';
-export const LOCAL_API_KEYS = 'dev-checkout:checkout,dev-ops:ops,dev-read:read';
+
+/** Keys of every tenant, one per role, made afresh by each run that configures none. */
+export interface GeneratedApiKeys {
+  checkout: string;
+  ops: string;
+  read: string;
+}
+
+function generateApiKeys(): GeneratedApiKeys {
+  const secret = (role: string) => `local-${role}-${randomBytes(24).toString('hex')}`;
+  return { checkout: secret('checkout'), ops: secret('ops'), read: secret('read') };
+}
+
+const apiKeysConfig = (keys: GeneratedApiKeys) =>
+  Object.entries(keys)
+    .map(([role, key]) => `local-${role}:${role}:*:${key}`)
+    .join(',');
 
 export interface LocalStack {
   config: Config;
@@ -32,6 +49,8 @@ export interface LocalStack {
   client: Client;
   worker?: RunningWorker;
   api: RunningApi;
+  /** The keys the stack made because API_KEYS was unset; configured keys are never here. */
+  generatedApiKeys?: GeneratedApiKeys;
   /** Present when the stack started them (nothing configured). */
   temporal?: TestWorkflowEnvironment;
   temporalUiUrl?: string;
@@ -96,10 +115,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => simulators!.close());
     }
 
+    const generatedApiKeys = base.API_KEYS ? undefined : generateApiKeys();
     const config: Config = {
       ...base,
       TEMPORAL_ADDRESS: temporalAddress,
-      API_KEYS: base.API_KEYS ?? LOCAL_API_KEYS,
+      API_KEYS: base.API_KEYS ?? apiKeysConfig(generatedApiKeys!),
       API_PORT: options.ephemeralPorts ? 0 : base.API_PORT,
       ...(stripe && {
         STRIPE_SECRET_KEY: stripe.secretKey,
@@ -120,11 +140,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const services = await openServices(config);
     stops.push(() => services.close());
-    const worker = options.worker === false ? undefined : await startWorker(config, services);
+    const worker =
+      options.worker === false ? undefined : await startWorker(config, services, { local: true });
     if (worker) stops.push(() => worker.shutdown());
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
-    const api = await startApi(config, services, client);
+    const api = await startApi(config, services, client, { local: true });
     stops.push(() => api.close());
     // The emulator learns where to deliver events once the API has a port.
     stripe?.webhooks.addEndpoint({
@@ -138,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       client,
       worker,
       api,
+      generatedApiKeys,
       temporal,
       temporalUiUrl:
         temporal && !options.ephemeralPorts

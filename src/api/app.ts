@@ -24,7 +24,10 @@ export interface ApiDeps {
   /** Checkout and ops over Temporal; without it the API serves the read side only. */
   orders?: OrderService;
   payments?: Payments;
-  /** The Stripe webhook endpoint's signing secret; without it there is no webhook route. */
+  /**
+   * The Stripe webhook endpoint's signing secret; without it there is no webhook route.
+   * Start-up requires it against real Stripe (src/runtime/secret-rules.ts).
+   */
   stripeWebhookSecret?: string;
   /** Fastify's logger (pino options, or false); off by default. */
   logger?: FastifyServerOptions['logger'];

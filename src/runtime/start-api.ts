@@ -4,6 +4,7 @@ import { parseApiKeys } from '../api/api-keys';
 import type { Config } from '../config';
 import { createOrderService } from '../orders/order-service';
 import type { Services } from './services';
+import { assertSecretsFit } from './secret-rules';
 import { orderPolicy } from './temporal';
 
 export interface RunningApi {
@@ -11,12 +12,19 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Builds the HTTP API over the services and Temporal, and listens. */
+export interface StartOptions {
+  /** `npm start`: the local stack made its own keys and secrets (see secret-rules.ts). */
+  local?: boolean;
+}
+
+/** Checks the keys and secrets, builds the HTTP API over the services and Temporal, and listens. */
 export async function startApi(
   config: Config,
   services: Services,
   client: Client,
+  options: StartOptions = {},
 ): Promise<RunningApi> {
+  assertSecretsFit(config, { service: 'api', local: options.local });
   const app = buildApi({
     ledger: services.ledger,
     payments: services.payments,

@@ -3,6 +3,8 @@ import { createOrderActivities } from '../../activities';
 import type { Config } from '../config';
 import { createOrderWorker } from '../worker/create-worker';
 import type { Services } from './services';
+import { assertSecretsFit } from './secret-rules';
+import type { StartOptions } from './start-api';
 import { temporalAddress } from './temporal';
 
 export interface RunningWorker {
@@ -11,8 +13,13 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
-/** Connects to Temporal and runs the order worker until `shutdown`. */
-export async function startWorker(config: Config, services: Services): Promise<RunningWorker> {
+/** Checks the secrets, connects to Temporal and runs the order worker until `shutdown`. */
+export async function startWorker(
+  config: Config,
+  services: Services,
+  options: StartOptions = {},
+): Promise<RunningWorker> {
+  assertSecretsFit(config, { service: 'worker', local: options.local });
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   const worker = await createOrderWorker({
     connection,
