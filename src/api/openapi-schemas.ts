@@ -123,8 +123,12 @@ const money: JsonSchema = {
 
 const orderError: JsonSchema = {
   type: 'object',
-  properties: { step: { type: 'string' }, type: { type: 'string' }, message: { type: 'string' } },
-  required: ['step', 'type', 'message'],
+  properties: {
+    step: { type: 'string' },
+    type: { type: 'string', description: 'A stable code, such as PROVISIONING.UNAVAILABLE.' },
+    message: { type: 'string', description: 'Internal text: present for ops keys only.' },
+  },
+  required: ['step', 'type'],
 };
 
 const attention: JsonSchema = {
@@ -181,7 +185,6 @@ const orderStatus: JsonSchema = {
       type: 'object',
       properties: {
         paymentIntentId: { type: 'string' },
-        clientSecret: { type: 'string' },
         captured: { type: 'boolean' },
         refunded: { type: 'boolean' },
       },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { OrderService } from '../../orders/order-service';
 import { coversTenant } from '../api-keys';
 import { readOrderFor } from '../order-access';
+import { orderViewFor } from '../order-view';
 import { idParam } from '../params';
 import { tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
@@ -51,7 +52,7 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
           const by = request.apiKey!.name;
           const status = await deps.orders.decide(orderId, { action, by, reason });
           request.log.info({ orderId, action, by, reason }, 'ops decision');
-          return status;
+          return orderViewFor(status, request.apiKey!);
         },
       );
     }

@@ -4,6 +4,7 @@ import { purchaseSchema, type Purchase } from '../../domain/purchase';
 import { OrderError, type OrderService } from '../../orders/order-service';
 import { READ_ACCESS } from '../auth';
 import { readOrderFor } from '../order-access';
+import { orderViewFor } from '../order-view';
 import { idParam } from '../params';
 import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { coversTenant } from '../api-keys';
@@ -27,7 +28,7 @@ export function orderRoutes(deps: { orders: OrderService }): FastifyPluginAsync 
 
     app.get('/v1/orders/:orderId', { config: { access: READ_ACCESS } }, async (request) => {
       const { orderId } = parseRequest(orderParams, request.params);
-      return readOrderFor(request, deps.orders, orderId);
+      return orderViewFor(await readOrderFor(request, deps.orders, orderId), request.apiKey!);
     });
   };
 }

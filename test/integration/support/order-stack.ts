@@ -68,7 +68,8 @@ function httpClient(baseUrl: string) {
     call,
     placeOrder: <T = Record<string, unknown>>(order: unknown) =>
       call<T>('POST', '/v1/orders', CHECKOUT_KEY, order),
-    order: (orderId: string) => call<OrderStatus>('GET', `/v1/orders/${orderId}`, READ_KEY),
+    // As ops read it: with the error text other keys do not see.
+    order: (orderId: string) => call<OrderStatus>('GET', `/v1/orders/${orderId}`, OPS_KEY),
     ops: (action: 'retry' | 'abort', orderId: string) =>
       call<OrderStatus>('POST', `/v1/ops/orders/${orderId}/${action}`, OPS_KEY, {
         by: 'ops@example.com',
