@@ -37,6 +37,14 @@ export const configSchema = z.object({
 
   /** `id:base64key,...` AES-256 keys of the payload codec; the first encrypts, all decrypt. */
   TEMPORAL_CODEC_KEYS: z.string().optional(),
+  /** The Temporal UI's origin (scheme://host:port), allowed to call the codec endpoints. */
+  TEMPORAL_UI_ORIGIN: z
+    .url()
+    .refine(
+      (url) => new URL(url).origin === url,
+      'must be an origin such as https://temporal.example.com',
+    )
+    .optional(),
 
   ORDER_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   ORDER_STEP_INITIAL_INTERVAL_MS: ms.default(1000),

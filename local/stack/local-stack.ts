@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -36,6 +36,31 @@ export interface GeneratedApiKeys {
 function generateApiKeys(): GeneratedApiKeys {
   const secret = (role: string) => `local-${role}-${randomBytes(24).toString('hex')}`;
   return { checkout: secret('checkout'), ops: secret('ops'), read: secret('read') };
+}
+
+/**
+ * The payload codec key of this checkout when TEMPORAL_CODEC_KEYS is unset: made once
+ * and kept in .provisioner/, because the dev server's history outlives a run and must
+ * stay readable by the next one. Test stacks share it for the same reason (one dev
+ * server lists every stack's orders).
+ */
+function localCodecKeys(): string {
+  const file = resolve('.provisioner', 'codec-key');
+  mkdirSync(dirname(file), { recursive: true });
+  // Written aside, then linked into place: a process racing this one reads a whole key.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `local:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  try {
+    linkSync(draft, file);
+  } catch (error: unknown) {
+    // Another run made it first: use theirs. (Not `instanceof Error`: fs errors come
+    // from another realm under jest.)
+    const code = typeof error === 'object' && error !== null && 'code' in error && error.code;
+    if (code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(draft);
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 const apiKeysConfig = (keys: GeneratedApiKeys) =>
@@ -120,6 +145,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...base,
       TEMPORAL_ADDRESS: temporalAddress,
       API_KEYS: base.API_KEYS ?? apiKeysConfig(generatedApiKeys!),
+      TEMPORAL_CODEC_KEYS: base.TEMPORAL_CODEC_KEYS ?? localCodecKeys(),
+      TEMPORAL_UI_ORIGIN:
+        base.TEMPORAL_UI_ORIGIN ??
+        (temporal && !options.ephemeralPorts
+          ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
+          : undefined),
       API_PORT: options.ephemeralPorts ? 0 : base.API_PORT,
       ...(stripe && {
         STRIPE_SECRET_KEY: stripe.secretKey,

@@ -6,6 +6,7 @@ import type { ApiKeys } from './api-keys';
 import { installAuth } from './auth';
 import { installErrorHandling } from './error-handler';
 import { auditRoutes } from './routes/audit';
+import { codecRoutes, type CodecServerDeps } from './routes/codec';
 import { entitlementRoutes } from './routes/entitlements';
 import { healthRoutes } from './routes/health';
 import { openApiRoutes } from './routes/openapi';
@@ -29,6 +30,8 @@ export interface ApiDeps {
    * Start-up requires it against real Stripe (src/runtime/secret-rules.ts).
    */
   stripeWebhookSecret?: string;
+  /** The payload codec behind /codec/encode and /codec/decode; without it, no codec server. */
+  codec?: CodecServerDeps;
   /** Fastify's logger (pino options, or false); off by default. */
   logger?: FastifyServerOptions['logger'];
 }
@@ -43,6 +46,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(entitlementRoutes(deps));
   void app.register(seatRoutes(deps));
   void app.register(auditRoutes(deps));
+  if (deps.codec) void app.register(codecRoutes(deps.codec));
   const { orders, payments, stripeWebhookSecret } = deps;
   if (orders) {
     void app.register(orderRoutes({ orders }));

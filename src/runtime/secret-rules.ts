@@ -26,8 +26,8 @@ export interface SecretRuleOptions {
 
 /**
  * The rules a process checks before it serves anything, each failing with the variable's
- * name: no placeholder secrets; outside `npm start`, API keys of at least 32 characters
- * in the named form; against real Stripe, the webhook signing secret (without it the
+ * name: no placeholder secrets; outside `npm start`, a payload codec key, and API keys
+ * of at least 32 characters in the named form; against real Stripe, the webhook signing secret (without it the
  * webhook route could not verify Stripe's events, and 3-D Secure orders would never resume).
  */
 export function assertSecretsFit(config: Config, options: SecretRuleOptions): void {
@@ -37,6 +37,11 @@ export function assertSecretsFit(config: Config, options: SecretRuleOptions): vo
     if (value !== undefined && PLACEHOLDER.test(value)) {
       problems.push(`${variable}: still holds the placeholder of .env.example; set a real secret`);
     }
+  }
+  if (!options.local && !config.TEMPORAL_CODEC_KEYS) {
+    problems.push(
+      'TEMPORAL_CODEC_KEYS: is required (ID:BASE64KEY, openssl rand -base64 32): orders carry personal data into Temporal',
+    );
   }
   if (options.service === 'api') {
     problems.push(...apiKeyProblems(config, options.local ?? false));

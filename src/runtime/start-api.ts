@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { createOrderService } from '../orders/order-service';
 import type { Services } from './services';
 import { assertSecretsFit } from './secret-rules';
-import { orderPolicy } from './temporal';
+import { orderPolicy, payloadCodecFor } from './temporal';
 
 export interface RunningApi {
   url: string;
@@ -30,6 +30,11 @@ export async function startApi(
     payments: services.payments,
     apiKeys: parseApiKeys(config.API_KEYS ?? ''),
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    codec: {
+      codec: payloadCodecFor(config),
+      namespace: config.TEMPORAL_NAMESPACE,
+      uiOrigin: config.TEMPORAL_UI_ORIGIN,
+    },
     orders: createOrderService({
       client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -5,7 +5,7 @@ import { createOrderWorker } from '../worker/create-worker';
 import type { Services } from './services';
 import { assertSecretsFit } from './secret-rules';
 import type { StartOptions } from './start-api';
-import { temporalAddress } from './temporal';
+import { dataConverterFor, temporalAddress } from './temporal';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped. */
@@ -26,6 +26,7 @@ export async function startWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createOrderActivities(services),
+    dataConverter: dataConverterFor(config),
   });
   const done = worker.run().finally(() => connection.close());
   return {

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 
@@ -6,6 +7,8 @@ export interface OrderWorkerOptions {
   namespace?: string;
   taskQueue: string;
   activities: OrderActivities;
+  /** The payload codec and failure converter (src/runtime/temporal.ts); none in unit tests. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -20,5 +23,6 @@ export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> 
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities: options.activities,
+    dataConverter: options.dataConverter,
   });
 }

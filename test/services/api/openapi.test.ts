@@ -5,6 +5,7 @@ import type { RouteAccess } from '../../../src/api/auth';
 import { createLedger, openDatabase } from '../../../src/ledger';
 import { createOrderService } from '../../../src/orders/order-service';
 import { createPayments, createStripeClient } from '../../../src/payments';
+import { createEncryptionCodec } from '../../../src/runtime/encryption-codec';
 import { apiKeys } from './api-harness';
 import { serveForTest, type TestClient } from './http-client';
 
@@ -96,6 +97,7 @@ async function serveEveryRoute(): Promise<{
     orders,
     payments,
     stripeWebhookSecret: 'whsec_openapi_test',
+    codec: { codec: createEncryptionCodec([]), namespace: 'default' },
   });
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {

@@ -12,6 +12,7 @@ function apiEnv(overrides: Record<string, string | undefined> = {}) {
     API_KEYS: GOOD_KEYS,
     STRIPE_SECRET_KEY: 'sk_live_abc',
     STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+    TEMPORAL_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
     ...overrides,
   });
 }
@@ -57,6 +58,15 @@ describe('secrets checked at start-up', () => {
     expect(
       startApi(apiEnv({ STRIPE_WEBHOOK_SECRET: undefined, STRIPE_API_BASE: 'http://127.0.0.1:1' })),
     ).not.toThrow();
+  });
+
+  it('when TEMPORAL_CODEC_KEYS is unset, then API and worker refuse outside npm start', () => {
+    const env = apiEnv({ TEMPORAL_CODEC_KEYS: undefined });
+
+    for (const service of ['api', 'worker'] as const) {
+      expect(() => assertSecretsFit(env, { service })).toThrow(/TEMPORAL_CODEC_KEYS: is required/);
+      expect(() => assertSecretsFit(env, { service, local: true })).not.toThrow();
+    }
   });
 
   it('when any secret of .env.example is left as it is, then API and worker refuse naming each variable', () => {
