@@ -5,10 +5,10 @@ import {
   userEntitlementsSchema,
 } from '../ledger';
 import { codecBody } from './routes/codec';
-import { decisionBody, listQuery } from './routes/ops';
+import { decisionBody } from './routes/ops';
 import { READ_ACCESS, type RouteAccess } from './auth';
 import { jsonSchemaOf, purchaseRequestSchema, type JsonSchema } from './openapi-schemas';
-import { idParam } from './params';
+import { idParam, orderListQuery } from './params';
 
 export interface Parameter {
   name: string;
@@ -287,7 +287,8 @@ export const ROUTES: readonly RouteDoc[] = [
     access: ['ops'],
     operationId: 'listOrders',
     tag: 'ops',
-    summary: 'Orders that need attention, or in a given state',
+    summary: 'Orders that need attention, or in a given state, by pages',
+    description: "Only the tenants of the caller's key.",
     query: [
       { name: 'tenantId', in: 'query', required: false, schema: jsonSchemaOf(idParam, 'input') },
       {
@@ -295,13 +296,30 @@ export const ROUTES: readonly RouteDoc[] = [
         in: 'query',
         required: false,
         description: 'An order state; without it, the orders that need attention.',
-        schema: jsonSchemaOf(listQuery.shape.state, 'input'),
+        schema: jsonSchemaOf(orderListQuery.shape.state, 'input'),
+      },
+      {
+        name: 'pageSize',
+        in: 'query',
+        required: false,
+        description: 'Orders per page, 1-500 (default 100).',
+        schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+      },
+      {
+        name: 'nextPageToken',
+        in: 'query',
+        required: false,
+        description: 'The `nextPageToken` of the previous page.',
+        schema: jsonSchemaOf(orderListQuery.shape.nextPageToken, 'input'),
       },
     ],
     responses: {
-      '200': answer('The orders.', {
+      '200': answer('One page of orders; `nextPageToken` when more match.', {
         type: 'object',
-        properties: { orders: { type: 'array', items: ref('OrderSummary') } },
+        properties: {
+          orders: { type: 'array', items: ref('OrderSummary') },
+          nextPageToken: { type: 'string' },
+        },
         required: ['orders'],
       }),
       '400': error('BadRequest'),

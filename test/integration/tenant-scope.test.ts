@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   addonOrder,
+  OPS_KEY,
   planOrder,
   READ_KEY,
   startOrderStack,
@@ -137,6 +138,46 @@ describe('when keys are limited to one tenant', () => {
       ]);
       const untouched = await stack.http.order(theirs.orderId);
       expect(untouched.body.state).toBe('needs-attention');
+    } finally {
+      stack.simulators!.cep.faults.clear();
+    }
+  });
+
+  test('then ops lists come by pages, and a forged page token is a 400 naming it', async () => {
+    const tenant = uniqueId('paged');
+    stack.simulators!.cep.faults.outage(503);
+    try {
+      const orders = [1, 2, 3].map(() => addonOrder('cep', { tenantId: tenant }));
+      for (const order of orders) expect((await stack.http.placeOrder(order)).status).toBe(201);
+      for (const order of orders) await waitForOrder(stack, order.orderId, needsAttention);
+      await waitForVisibility(
+        stack,
+        `NeedsAttention = true AND TenantId = '${tenant}'`,
+        (executions) => executions.length === 3,
+      );
+
+      type Page = { orders: { orderId: string }[]; nextPageToken?: string };
+      const list = (query: string) =>
+        stack.http.call<Page>('GET', `/v1/ops/orders?tenantId=${tenant}&${query}`, OPS_KEY);
+      const first = await list('pageSize=2');
+      const second = await list(`pageSize=2&nextPageToken=${first.body.nextPageToken}`);
+
+      expect(first.body.orders).toHaveLength(2);
+      expect(first.body.nextPageToken).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(second.body.orders).toHaveLength(1);
+      expect(second.body.nextPageToken).toBeUndefined();
+      expect([...first.body.orders, ...second.body.orders].map((o) => o.orderId).sort()).toEqual(
+        orders.map((o) => o.orderId).sort(),
+      );
+
+      const forged = await stack.http.call<{ error: { fields: { path: string }[] } }>(
+        'GET',
+        '/v1/ops/orders?nextPageToken=Zm9yZ2Vk',
+        OPS_KEY,
+      );
+      expect(forged.status).toBe(400);
+      expect(forged.body.error.fields[0].path).toBe('nextPageToken');
+      for (const order of orders) await stack.http.ops('abort', order.orderId);
     } finally {
       stack.simulators!.cep.faults.clear();
     }

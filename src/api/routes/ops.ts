@@ -4,7 +4,7 @@ import type { OrderService } from '../../orders/order-service';
 import { coversTenant } from '../api-keys';
 import { readOrderFor } from '../order-access';
 import { orderViewFor } from '../order-view';
-import { idParam } from '../params';
+import { idParam, orderListQuery } from '../params';
 import { tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
 
@@ -18,27 +18,22 @@ export const decisionBody = z.object({
   reason: z.string().max(1000).optional().describe("Why, for the order's record."),
 });
 
-export const listQuery = z.object({
-  tenantId: idParam.optional(),
-  state: z
-    .string()
-    .regex(/^[a-z-]{1,40}$/, 'must be an order state such as needs-attention')
-    .optional(),
-});
-
 /** Ops: what needs attention and why, and the decision that unblocks each order. */
 export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
   return async (app) => {
     app.get('/v1/ops/orders', { config: { access: ['ops'] } }, async (request) => {
-      const { tenantId, state } = parseRequest(listQuery, request.query);
+      const { tenantId, state, pageSize, nextPageToken } = parseRequest(
+        orderListQuery,
+        request.query,
+      );
       const scope = tenantScopeOf(request);
       // A tenant outside the key lists like a tenant without orders.
       if (tenantId && !coversTenant(scope, tenantId)) return { orders: [] };
       const tenants = tenantId ? { tenantId } : scope === '*' ? {} : { tenantIds: [...scope] };
-      const orders = await deps.orders.listOrders(
+      return deps.orders.listOrders(
         state ? { ...tenants, state } : { ...tenants, needsAttention: true },
+        { pageSize, nextPageToken },
       );
-      return { orders };
     });
 
     for (const action of ['retry', 'abort'] as const) {
