@@ -46,6 +46,9 @@ export const configSchema = z.object({
     )
     .optional(),
 
+  /** Structured JSON logs (pino) on stdout at this level and above. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
   ORDER_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   ORDER_STEP_INITIAL_INTERVAL_MS: ms.default(1000),
   ORDER_STEP_TIMEOUT_MS: ms.default(30_000),

@@ -1,4 +1,6 @@
 import { startLocalStack, type LocalStack } from './local-stack';
+import { loadConfig } from '../../src/config';
+import { forwardSdkLogs } from '../../src/runtime/start-worker';
 import { untilSignal } from '../../src/cli/until-signal';
 import type { Command } from '../../src/cli/command';
 
@@ -8,6 +10,7 @@ export const devCommand: Command = {
     'run everything locally: Temporal dev server, worker, API, PGlite, Stripe emulator, simulators',
   usage: 'provisioner dev',
   async run(_args, io) {
+    forwardSdkLogs(loadConfig());
     const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
     io.out(describe(stack));
     await untilSignal(stack.worker?.done);

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Ledger } from '../ledger';
 import type { OrderService } from '../orders/order-service';
 import type { Payments } from '../payments';
@@ -32,12 +33,26 @@ export interface ApiDeps {
   stripeWebhookSecret?: string;
   /** The payload codec behind /codec/encode and /codec/decode; without it, no codec server. */
   codec?: CodecServerDeps;
-  /** Fastify's logger (pino options, or false); off by default. */
-  logger?: FastifyServerOptions['logger'];
+  /** The process's pino logger (src/runtime/logger.ts); without it the API logs nothing. */
+  logger?: FastifyBaseLogger;
 }
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false });
+  const app: FastifyInstance = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A caller's own request id is kept when it is a plain token, so one id follows a
+    // request across services; anything else gets a fresh one.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given)
+        ? given
+        : randomUUID();
+    },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
   installErrorHandling(app);
   installAuth(app, deps.apiKeys);
 

@@ -4,6 +4,7 @@ import { parseApiKeys } from '../api/api-keys';
 import type { Config } from '../config';
 import { createOrderService } from '../orders/order-service';
 import type { Services } from './services';
+import { createLogger } from './logger';
 import { assertSecretsFit } from './secret-rules';
 import { orderPolicy, payloadCodecFor } from './temporal';
 
@@ -26,6 +27,7 @@ export async function startApi(
 ): Promise<RunningApi> {
   assertSecretsFit(config, { service: 'api', local: options.local });
   const app = buildApi({
+    logger: createLogger({ level: config.LOG_LEVEL, service: 'api' }),
     ledger: services.ledger,
     payments: services.payments,
     apiKeys: parseApiKeys(config.API_KEYS ?? ''),

@@ -1,8 +1,9 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createOrderActivities } from '../../activities';
 import type { Config } from '../config';
 import { createOrderWorker } from '../worker/create-worker';
 import type { Services } from './services';
+import { createLogger, sdkLoggerOver } from './logger';
 import { assertSecretsFit } from './secret-rules';
 import type { StartOptions } from './start-api';
 import { dataConverterFor, temporalAddress } from './temporal';
@@ -36,4 +37,17 @@ export async function startWorker(
       await done;
     },
   };
+}
+
+/**
+ * Sends the Temporal SDK's logs, the worker's and its native Core's, to the process's
+ * pino logger as JSON lines. The SDK takes this once per process, before any worker
+ * or connection exists, so the process's entry point calls it.
+ */
+export function forwardSdkLogs(config: Pick<Config, 'LOG_LEVEL'>): void {
+  const logger = createLogger({ level: config.LOG_LEVEL, service: 'worker' });
+  Runtime.install({
+    logger: sdkLoggerOver(logger),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
+  });
 }

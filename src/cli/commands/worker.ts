@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config';
 import { openServices } from '../../runtime/services';
-import { startWorker } from '../../runtime/start-worker';
+import { forwardSdkLogs, startWorker } from '../../runtime/start-worker';
 import { untilSignal } from '../until-signal';
 import type { Command } from '../command';
 
@@ -10,6 +10,7 @@ export const workerCommand: Command = {
   usage: 'provisioner worker',
   async run(_args, io) {
     const config = loadConfig();
+    forwardSdkLogs(config);
     const services = await openServices(config);
     const worker = await startWorker(config, services);
     io.err(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE}\n`);

@@ -33,6 +33,7 @@ export async function startOrderStack(
       TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
       TEMPORAL_TASK_QUEUE: `orders-${randomUUID()}`,
       PGLITE_DATA_DIR: 'memory://',
+      LOG_LEVEL: 'silent',
       API_KEYS: STACK_API_KEYS,
       ORDER_STEP_ATTEMPTS: '2',
       ORDER_STEP_INITIAL_INTERVAL_MS: '100',
