@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const stack = await startLocalStack({
     ephemeralPorts: true,
-    env: { PATH: process.env.PATH, TEMPORAL_ADDRESS: server.address, PGLITE_DATA_DIR: 'memory://' },
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: server.address,
+      PGLITE_DATA_DIR: 'memory://',
+      LOG_LEVEL: 'warn',
+    },
   });
   const key = stack.generatedApiKeys!.checkout;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
