@@ -12,7 +12,7 @@ export const devCommand: Command = {
   async run(_args, io) {
     forwardSdkLogs(loadConfig());
     const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
-    io.out(describe(stack));
+    io.out(describeStack(stack));
     await untilSignal(stack.worker?.done);
     io.err('stopping...\n');
     await stack.close();
@@ -20,7 +20,8 @@ export const devCommand: Command = {
   },
 };
 
-function describe(stack: LocalStack): string {
+/** What `npm start` prints once everything runs: where to look, and only the keys it made. */
+export function describeStack(stack: LocalStack): string {
   const { config, api, generatedApiKeys } = stack;
   // Keys from API_KEYS are the operator's secrets: never echoed to a terminal or a log.
   const checkoutKey = generatedApiKeys?.checkout ?? '<a checkout key from API_KEYS>';
