@@ -96,4 +96,33 @@ describe('personal data in Temporal', () => {
     expect(refused.status).toBe(401);
     expect(await refused.text()).not.toContain(canaries.email);
   });
+
+  test("when a step fails, then the failure's message and stack travel encrypted too", async () => {
+    stack.simulators!.cep.faults.outage(503);
+    try {
+      const order = addonOrder('cep');
+      expect((await stack.http.placeOrder(order)).status).toBe(201);
+      const parked = await waitForOrder(stack, order.orderId, (s) => s.state === 'needs-attention');
+      // Through the codec the failure reads as it was thrown.
+      expect(parked.attention!.error.message).toMatch(/injected fault/);
+
+      const raw = new Client({ connection: stack.client.connection });
+      const history = await raw.workflow.getHandle(orderWorkflowId(order.orderId)).fetchHistory();
+      const failures = history.events!.flatMap((event) => {
+        const failure = event.activityTaskFailedEventAttributes?.failure;
+        return failure ? [failure] : [];
+      });
+
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures) {
+        expect(failure.message).toBe('Encoded failure');
+        expect(failure.stackTrace ?? '').toBe('');
+        expect(failure.encodedAttributes?.metadata?.['encryption-key-id']).toBeDefined();
+      }
+      expect(historyToJSON(history)).not.toContain('injected fault');
+      await stack.http.ops('abort', order.orderId);
+    } finally {
+      stack.simulators!.cep.faults.clear();
+    }
+  });
 });
