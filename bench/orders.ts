@@ -166,9 +166,14 @@ async function main(): Promise<void> {
   const server = await startDevServer();
   const stack = await startLocalStack({
     ephemeralPorts: true,
-    env: { PATH: process.env.PATH, TEMPORAL_ADDRESS: server.address, PGLITE_DATA_DIR: 'memory://' },
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: server.address,
+      PGLITE_DATA_DIR: 'memory://',
+      LOG_LEVEL: 'warn',
+    },
   });
-  const key = stack.config.API_KEYS!.split(',')[0].split(':')[0];
+  const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
   try {
     // The reference first, on the same dev server, with as many activities as an order.

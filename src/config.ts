@@ -33,8 +33,22 @@ export const configSchema = z.object({
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** `key:role,key:role`; roles: checkout, ops, read. */
+  /** `NAME:ROLE:TENANTS:KEY,...`; parsed by src/api/api-keys.ts, checked at start-up. */
   API_KEYS: z.string().optional(),
+
+  /** `id:base64key,...` AES-256 keys of the payload codec; the first encrypts, all decrypt. */
+  TEMPORAL_CODEC_KEYS: z.string().optional(),
+  /** The Temporal UI's origin (scheme://host:port), allowed to call the codec endpoints. */
+  TEMPORAL_UI_ORIGIN: z
+    .url()
+    .refine(
+      (url) => new URL(url).origin === url,
+      'must be an origin such as https://temporal.example.com',
+    )
+    .optional(),
+
+  /** Structured JSON logs (pino) on stdout at this level and above. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   ORDER_STEP_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   ORDER_STEP_INITIAL_INTERVAL_MS: ms.default(1000),

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
@@ -57,12 +58,18 @@ export async function startDevServer(
 
 /** Starts the Java time-skipping test server, in which timers of days fire at once. */
 export async function startTimeSkippingServer(
-  options: BinaryOptions = {},
+  options: BinaryOptions & {
+    /** The payload codec of the workers the test runs, so its client reads their results. */
+    dataConverter?: DataConverter;
+  } = {},
 ): Promise<TestWorkflowEnvironment> {
   const exe = await executable(resolveTestServer, options);
   let env: TestWorkflowEnvironment;
   try {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: exe } });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: exe },
+      client: { dataConverter: options.dataConverter },
+    });
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal time-skipping test server', exe, error));
   }

@@ -1,4 +1,6 @@
 import { startLocalStack, type LocalStack } from './local-stack';
+import { loadConfig } from '../../src/config';
+import { forwardSdkLogs } from '../../src/runtime/start-worker';
 import { untilSignal } from '../../src/cli/until-signal';
 import type { Command } from '../../src/cli/command';
 
@@ -8,8 +10,9 @@ export const devCommand: Command = {
     'run everything locally: Temporal dev server, worker, API, PGlite, Stripe emulator, simulators',
   usage: 'provisioner dev',
   async run(_args, io) {
+    forwardSdkLogs(loadConfig());
     const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
-    io.out(describe(stack));
+    io.out(describeStack(stack));
     await untilSignal(stack.worker?.done);
     io.err('stopping...\n');
     await stack.close();
@@ -17,9 +20,14 @@ export const devCommand: Command = {
   },
 };
 
-function describe(stack: LocalStack): string {
-  const { config, api } = stack;
-  const checkoutKey = config.API_KEYS?.split(',')[0]?.split(':')[0] ?? 'KEY';
+/** What `npm start` prints once everything runs: where to look, and only the keys it made. */
+export function describeStack(stack: LocalStack): string {
+  const { config, api, generatedApiKeys } = stack;
+  // Keys from API_KEYS are the operator's secrets: never echoed to a terminal or a log.
+  const checkoutKey = generatedApiKeys?.checkout ?? '<a checkout key from API_KEYS>';
+  const keys = generatedApiKeys
+    ? `checkout ${generatedApiKeys.checkout}\n                   ops      ${generatedApiKeys.ops}\n                   read     ${generatedApiKeys.read}`
+    : 'from API_KEYS (not shown)';
   const lines = [
     'provisioner is running',
     `  API              ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
@@ -28,7 +36,7 @@ function describe(stack: LocalStack): string {
     `  Stripe           ${stack.stripe ? `local emulator at ${stack.stripe.url}` : 'Stripe (STRIPE_SECRET_KEY)'}`,
     `  calendar sync    ${config.CALENDAR_SYNC_URL}`,
     `  CEP              ${config.CEP_URL}`,
-    `  API keys         ${config.API_KEYS}`,
+    `  API keys         ${keys}`,
     '',
     'Buy 3 seats of Sales Premium for tenant acme, assigned to two users:',
     `  curl -s -X POST ${api.url}/v1/orders -H 'authorization: Bearer ${checkoutKey}' \\`,

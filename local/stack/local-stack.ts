@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,7 +25,48 @@ export const LOCAL_PORTS = {
 };
 const LOCAL_PROVISIONING_TOKEN = 'local-provisioning-token';
 const LOCAL_WEBHOOK_SECRET = 'whsec_local_provisioner';
-export const LOCAL_API_KEYS = 'dev-checkout:checkout,dev-ops:ops,dev-read:read';
+
+/** Keys of every tenant, one per role, made afresh by each run that configures none. */
+export interface GeneratedApiKeys {
+  checkout: string;
+  ops: string;
+  read: string;
+}
+
+function generateApiKeys(): GeneratedApiKeys {
+  const secret = (role: string) => `local-${role}-${randomBytes(24).toString('hex')}`;
+  return { checkout: secret('checkout'), ops: secret('ops'), read: secret('read') };
+}
+
+/**
+ * The payload codec key of this checkout when TEMPORAL_CODEC_KEYS is unset: made once
+ * and kept in .provisioner/, because the dev server's history outlives a run and must
+ * stay readable by the next one. Test stacks share it for the same reason (one dev
+ * server lists every stack's orders).
+ */
+function localCodecKeys(): string {
+  const file = resolve('.provisioner', 'codec-key');
+  mkdirSync(dirname(file), { recursive: true });
+  // Written aside, then linked into place: a process racing this one reads a whole key.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(draft, `local:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  try {
+    linkSync(draft, file);
+  } catch (error: unknown) {
+    // Another run made it first: use theirs. (Not `instanceof Error`: fs errors come
+    // from another realm under jest.)
+    const code = typeof error === 'object' && error !== null && 'code' in error && error.code;
+    if (code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(draft);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+const apiKeysConfig = (keys: GeneratedApiKeys) =>
+  Object.entries(keys)
+    .map(([role, key]) => `local-${role}:${role}:*:${key}`)
+    .join(',');
 
 export interface LocalStack {
   config: Config;
@@ -32,6 +74,8 @@ export interface LocalStack {
   client: Client;
   worker?: RunningWorker;
   api: RunningApi;
+  /** The keys the stack made because API_KEYS was unset; configured keys are never here. */
+  generatedApiKeys?: GeneratedApiKeys;
   /** Present when the stack started them (nothing configured). */
   temporal?: TestWorkflowEnvironment;
   temporalUiUrl?: string;
@@ -96,10 +140,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => simulators!.close());
     }
 
+    const generatedApiKeys = base.API_KEYS ? undefined : generateApiKeys();
     const config: Config = {
       ...base,
       TEMPORAL_ADDRESS: temporalAddress,
-      API_KEYS: base.API_KEYS ?? LOCAL_API_KEYS,
+      API_KEYS: base.API_KEYS ?? apiKeysConfig(generatedApiKeys!),
+      TEMPORAL_CODEC_KEYS: base.TEMPORAL_CODEC_KEYS ?? localCodecKeys(),
+      TEMPORAL_UI_ORIGIN:
+        base.TEMPORAL_UI_ORIGIN ??
+        (temporal && !options.ephemeralPorts
+          ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
+          : undefined),
       API_PORT: options.ephemeralPorts ? 0 : base.API_PORT,
       ...(stripe && {
         STRIPE_SECRET_KEY: stripe.secretKey,
@@ -120,11 +171,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const services = await openServices(config);
     stops.push(() => services.close());
-    const worker = options.worker === false ? undefined : await startWorker(config, services);
+    const worker =
+      options.worker === false ? undefined : await startWorker(config, services, { local: true });
     if (worker) stops.push(() => worker.shutdown());
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
-    const api = await startApi(config, services, client);
+    const api = await startApi(config, services, client, { local: true });
     stops.push(() => api.close());
     // The emulator learns where to deliver events once the API has a port.
     stripe?.webhooks.addEndpoint({
@@ -138,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       client,
       worker,
       api,
+      generatedApiKeys,
       temporal,
       temporalUiUrl:
         temporal && !options.ephemeralPorts

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Ledger } from '../ledger';
 import type { OrderService } from '../orders/order-service';
 import type { Payments } from '../payments';
@@ -7,6 +8,7 @@ import { installAuth } from './auth';
 import { createEntitlementCache, type EntitlementCache } from './entitlement-cache';
 import { installErrorHandling } from './error-handler';
 import { auditRoutes } from './routes/audit';
+import { codecRoutes, type CodecServerDeps } from './routes/codec';
 import { entitlementRoutes } from './routes/entitlements';
 import { healthRoutes } from './routes/health';
 import { openApiRoutes } from './routes/openapi';
@@ -29,16 +31,35 @@ export interface ApiDeps {
   /** Subscription reads and changes over Temporal; without it there are no such routes. */
   subscriptions?: SubscriptionService;
   payments?: Payments;
-  /** The Stripe webhook endpoint's signing secret; without it there is no webhook route. */
+  /**
+   * The Stripe webhook endpoint's signing secret; without it there is no webhook route.
+   * Start-up requires it against real Stripe (src/runtime/secret-rules.ts).
+   */
   stripeWebhookSecret?: string;
   /** Answers user entitlements from memory; one is made (and closed with the app) if absent. */
   entitlementCache?: EntitlementCache;
-  /** Fastify's logger (pino options, or false); off by default. */
-  logger?: FastifyServerOptions['logger'];
+  /** The payload codec behind /codec/encode and /codec/decode; without it, no codec server. */
+  codec?: CodecServerDeps;
+  /** The process's pino logger (src/runtime/logger.ts); without it the API logs nothing. */
+  logger?: FastifyBaseLogger;
 }
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false });
+  const app: FastifyInstance = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // A caller's own request id is kept when it is a plain token, so one id follows a
+    // request across services; anything else gets a fresh one.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given)
+        ? given
+        : randomUUID();
+    },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
   // The API speaks JSON only: a text/plain body is an unsupported media type (415), not
   // a string that fails validation.
   app.removeContentTypeParser('text/plain');
@@ -55,6 +76,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.subscriptions) {
     void app.register(subscriptionRoutes({ subscriptions: deps.subscriptions }));
   }
+  if (deps.codec) void app.register(codecRoutes(deps.codec));
   const { orders, payments, stripeWebhookSecret } = deps;
   if (orders) {
     void app.register(orderRoutes({ orders }));

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
-import type { ApiKeys, ApiRole } from './api-keys';
+import type { ApiKeys, ApiPrincipal, ApiRole } from './api-keys';
 
 /** Who may call a route: the roles it accepts, or 'public' (health checks). */
 export type RouteAccess = readonly ApiRole[] | 'public';
@@ -10,8 +10,8 @@ declare module 'fastify' {
     access?: RouteAccess;
   }
   interface FastifyRequest {
-    /** The role of the caller's API key; undefined on public routes. */
-    apiRole?: ApiRole;
+    /** The caller's API key (name, role, tenants); undefined on public routes. */
+    apiKey?: ApiPrincipal;
   }
 }
 
@@ -29,7 +29,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * declaration cannot be registered, so nothing becomes public by omission.
  */
 export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
-  app.decorateRequest('apiRole', undefined);
+  app.decorateRequest('apiKey', undefined);
 
   app.addHook('onRoute', (route) => {
     if (!route.config?.access) {
@@ -43,8 +43,8 @@ export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
     const access = request.routeOptions.config.access;
     if (access === 'public') return;
     const token = bearerToken(request);
-    const role = token ? apiKeys.roleOf(token) : undefined;
-    if (!role) {
+    const principal = token ? apiKeys.identify(token) : undefined;
+    if (!principal) {
       void reply.header('www-authenticate', 'Bearer');
       throw new ApiError(
         401,
@@ -52,13 +52,13 @@ export function installAuth(app: FastifyInstance, apiKeys: ApiKeys): void {
         'a valid API key is required (Authorization: Bearer <key>)',
       );
     }
-    if (!access?.includes(role)) {
+    if (!access?.includes(principal.role)) {
       throw new ApiError(
         403,
         'FORBIDDEN',
-        `an API key with role '${role}' may not call this route`,
+        `an API key with role '${principal.role}' may not call this route`,
       );
     }
-    request.apiRole = role;
+    request.apiKey = principal;
   });
 }

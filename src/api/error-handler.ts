@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { CatalogError } from '../catalog';
 import { isLedgerError, type LedgerErrorCode } from '../ledger';
+import { InvalidListRequestError } from '../orders/order-list';
 import { OrderError } from '../orders/order-service';
 import { ApiError } from './api-error';
 import { ChangeError } from '../subscriptions/change-errors';
@@ -99,6 +100,18 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return {
       status: ORDER_STATUS[error.code],
       body: { error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } },
+    };
+  }
+  if (error instanceof InvalidListRequestError) {
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          message: error.message,
+          fields: [{ path: error.field, message: error.message }],
+        },
+      },
     };
   }
   if (isFastifyClientError(error)) {

@@ -4,10 +4,11 @@ import {
   tenantEntitlementsSchema,
   userEntitlementsSchema,
 } from '../ledger';
-import { decisionBody, listQuery } from './routes/ops';
+import { codecBody } from './routes/codec';
+import { decisionBody } from './routes/ops';
 import { READ_ACCESS, type RouteAccess } from './auth';
 import { jsonSchemaOf, purchaseRequestSchema, type JsonSchema } from './openapi-schemas';
-import { idParam } from './params';
+import { idParam, orderListQuery } from './params';
 
 export interface Parameter {
   name: string;
@@ -24,7 +25,7 @@ export type JsonContent = { 'application/json': { schema: JsonSchema } };
 
 /** One route as the document describes it; a test holds this list to fastify's routes. */
 export interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'options';
   /** As fastify registers it: each `:name` is a path parameter, an id. */
   path: string;
   access: RouteAccess;
@@ -94,6 +95,58 @@ function opsDecision(action: 'retry' | 'abort', summary: string): RouteDoc {
       '409': error('Conflict'),
     },
   };
+}
+
+const payloads: JsonSchema = {
+  type: 'object',
+  properties: {
+    payloads: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          metadata: {
+            type: 'object',
+            additionalProperties: { type: 'string', contentEncoding: 'base64' },
+          },
+          data: { type: 'string', contentEncoding: 'base64' },
+        },
+      },
+    },
+  },
+  required: ['payloads'],
+};
+
+function codecRoutes(action: 'encode' | 'decode'): RouteDoc[] {
+  const path = `/codec/${action}`;
+  return [
+    {
+      method: 'post',
+      path,
+      access: ['ops'],
+      operationId: `codec${action === 'encode' ? 'Encode' : 'Decode'}`,
+      tag: 'codec',
+      summary: `${action === 'encode' ? 'Encrypt' : 'Decrypt'} Temporal payloads (codec server)`,
+      description:
+        "Temporal's codec-server protocol, for the Temporal UI and CLI. Needs an ops key of " +
+        'every tenant (`*`). CORS allows the origin of `TEMPORAL_UI_ORIGIN`.',
+      headers: [{ name: 'x-namespace', in: 'header', required: false, schema: { type: 'string' } }],
+      body: { schema: jsonSchemaOf(codecBody, 'input') },
+      responses: {
+        '200': answer('The payloads, in the same order.', payloads),
+        '400': error('BadRequest'),
+      },
+    },
+    {
+      method: 'options',
+      path,
+      access: 'public',
+      operationId: `codec${action === 'encode' ? 'Encode' : 'Decode'}Preflight`,
+      tag: 'codec',
+      summary: 'CORS preflight of the Temporal UI',
+      responses: { '204': { description: 'What the UI may send.' } },
+    },
+  ];
 }
 
 /** Every route the API can serve, whichever of them a deployment registers. */
@@ -248,7 +301,8 @@ export const ROUTES: readonly RouteDoc[] = [
     access: ['ops'],
     operationId: 'listOrders',
     tag: 'ops',
-    summary: 'Orders that need attention, or in a given state',
+    summary: 'Orders that need attention, or in a given state, by pages',
+    description: "Only the tenants of the caller's key.",
     query: [
       { name: 'tenantId', in: 'query', required: false, schema: jsonSchemaOf(idParam, 'input') },
       {
@@ -256,13 +310,30 @@ export const ROUTES: readonly RouteDoc[] = [
         in: 'query',
         required: false,
         description: 'An order state; without it, the orders that need attention.',
-        schema: jsonSchemaOf(listQuery.shape.state, 'input'),
+        schema: jsonSchemaOf(orderListQuery.shape.state, 'input'),
+      },
+      {
+        name: 'pageSize',
+        in: 'query',
+        required: false,
+        description: 'Orders per page, 1-500 (default 100).',
+        schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+      },
+      {
+        name: 'nextPageToken',
+        in: 'query',
+        required: false,
+        description: 'The `nextPageToken` of the previous page.',
+        schema: jsonSchemaOf(orderListQuery.shape.nextPageToken, 'input'),
       },
     ],
     responses: {
-      '200': answer('The orders.', {
+      '200': answer('One page of orders; `nextPageToken` when more match.', {
         type: 'object',
-        properties: { orders: { type: 'array', items: ref('OrderSummary') } },
+        properties: {
+          orders: { type: 'array', items: ref('OrderSummary') },
+          nextPageToken: { type: 'string' },
+        },
         required: ['orders'],
       }),
       '400': error('BadRequest'),
@@ -300,4 +371,6 @@ export const ROUTES: readonly RouteDoc[] = [
       '400': answer('The signature does not match the body.', ref('Error')),
     },
   },
+  ...codecRoutes('encode'),
+  ...codecRoutes('decode'),
 ];

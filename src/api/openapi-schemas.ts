@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { getCatalog } from '../catalog';
 import { addonPurchaseSchema, planPurchaseSchema } from '../domain/purchase';
 import { isoTimestamp, rowId } from '../ledger/ids';
-import { STEPS, type OrderState } from '../../workflows/order-types';
+import { STEPS } from '../../workflows/order-types';
+import { ORDER_STATES } from './params';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = z.core.JSONSchema.JSONSchema;
@@ -93,25 +94,6 @@ export const purchaseRequestSchema: JsonSchema = {
   },
 };
 
-const ORDER_STATES = [
-  'received',
-  'authorizing',
-  'awaiting-authentication',
-  'granting',
-  'provisioning',
-  'capturing',
-  'recording',
-  'needs-attention',
-  'compensating',
-  'completed',
-  'declined',
-  'compensated',
-] as const satisfies readonly OrderState[];
-// Fails to compile when the workflow gains a state the document does not list.
-type UnlistedState = Exclude<OrderState, (typeof ORDER_STATES)[number]>;
-const everyStateListed: [UnlistedState] extends [never] ? true : false = true;
-void everyStateListed;
-
 const money: JsonSchema = {
   type: 'object',
   properties: { currency: { type: 'string' }, total: { type: 'integer' } },
@@ -121,8 +103,12 @@ const money: JsonSchema = {
 
 const orderError: JsonSchema = {
   type: 'object',
-  properties: { step: { type: 'string' }, type: { type: 'string' }, message: { type: 'string' } },
-  required: ['step', 'type', 'message'],
+  properties: {
+    step: { type: 'string' },
+    type: { type: 'string', description: 'A stable code, such as PROVISIONING.UNAVAILABLE.' },
+    message: { type: 'string', description: 'Internal text: present for ops keys only.' },
+  },
+  required: ['step', 'type'],
 };
 
 const attention: JsonSchema = {
@@ -179,7 +165,6 @@ const orderStatus: JsonSchema = {
       type: 'object',
       properties: {
         paymentIntentId: { type: 'string' },
-        clientSecret: { type: 'string' },
         captured: { type: 'boolean' },
         refunded: { type: 'boolean' },
       },

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config';
 import { EXIT_USAGE, UsageError, type Command, type CommandIo } from './command';
 import { commands } from './registry';
 
@@ -32,6 +33,11 @@ export async function runCli(
     if (error instanceof UsageError) {
       io.err(`provisioner ${name}: ${error.message}\nusage: ${command.usage}\n`);
       return EXIT_USAGE;
+    }
+    // A refused setting names its variable; a stack trace would only bury it.
+    if (error instanceof ConfigError) {
+      io.err(`provisioner ${name}: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

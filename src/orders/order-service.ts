@@ -4,10 +4,11 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
+import { ORDER_KIND, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
 import type { Purchase } from '../domain/purchase';
 import { isLedgerError, type Ledger, type NewOrder } from '../ledger';
+import { listOrders, type OrderListFilter, type OrderListPage } from './order-list';
 import { planOrder } from './order-plan';
 import { isFinalState, normalizedRequest, statusFromLedger } from './order-record';
 import {
@@ -19,7 +20,6 @@ import {
 import {
   checkoutResultOf,
   orderWorkflowId,
-  type Attention,
   type CheckoutResult,
   type OpsDecision,
   type OrderPolicy,
@@ -231,47 +231,11 @@ export function createOrderService({
       }
     },
 
-    /**
-     * Orders by state from Temporal's visibility store alone (search attributes and the
-     * memo the workflow keeps), so listing never waits on a workflow's worker. Ids and
-     * states are validated at the edges ([A-Za-z0-9_-]), so they are safe in the query.
-     */
-    async listOrders(filter: {
-      needsAttention?: boolean;
-      tenantId?: string;
-      state?: string;
-    }): Promise<OrderSummary[]> {
-      const clauses = ["WorkflowType = 'purchaseWorkflow'"];
-      if (filter.needsAttention !== undefined) {
-        clauses.push(`NeedsAttention = ${filter.needsAttention}`);
-      }
-      if (filter.tenantId) clauses.push(`TenantId = '${filter.tenantId}'`);
-      if (filter.state) clauses.push(`OrderState = '${filter.state}'`);
-      const orders: OrderSummary[] = [];
-      for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
-        const attributes = execution.typedSearchAttributes;
-        orders.push({
-          orderId: execution.workflowId.replace(/^order-/, ''),
-          tenantId: attributes.get(TENANT_ID) ?? '',
-          kind: attributes.get(ORDER_KIND) ?? '',
-          state: attributes.get(ORDER_STATE) ?? 'received',
-          attention: (execution.memo?.attention as Attention | null | undefined) ?? undefined,
-          startedAt: execution.startTime.toISOString(),
-        });
-      }
-      return orders;
-    },
+    /** One page of orders by state, tenant or attention (see ./order-list.ts). */
+    listOrders: (filter: OrderListFilter, page?: OrderListPage) => listOrders(client, filter, page),
   };
 }
 
-/** One order as ops lists it: where it stands and, when it waits, why. */
-export interface OrderSummary {
-  orderId: string;
-  tenantId: string;
-  kind: string;
-  state: string;
-  attention?: Attention;
-  startedAt: string;
-}
+export type { OrderSummary } from './order-list';
 
 export type OrderService = ReturnType<typeof createOrderService>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { internalHostReason } from './internal-host';
 
 /**
  * The calendar providers a tenant can sync with, and the settings each one needs. The
@@ -24,17 +25,34 @@ export type M365Settings = z.infer<typeof m365SettingsSchema>;
 export const googleSettingsSchema = z.strictObject({ workspaceDomain: domainNameSchema });
 export type GoogleSettings = z.infer<typeof googleSettingsSchema>;
 
+const EWS_URL_EXAMPLE = 'such as https://mail.contoso.com/EWS/Exchange.asmx';
+
 /**
- * Exchange on-premises: the EWS endpoint. Only https with a real host name, since the
- * sync service sends credentials to it.
+ * Exchange on-premises: the EWS endpoint. Only https with a real, public host name:
+ * the sync service sends the tenant's Exchange credentials to it, so a URL that points
+ * at a loopback, private, link-local or cloud metadata host would turn the service into
+ * a way to reach (and leak credentials to) its own network.
  */
 export const exchangeSettingsSchema = z.strictObject({
-  ewsUrl: z.url({
-    protocol: /^https$/,
-    hostname: z.regexes.domain,
-    error:
-      'must be an https URL with a host name, such as https://mail.contoso.com/EWS/Exchange.asmx',
-  }),
+  ewsUrl: z
+    .url({ protocol: /^https$/, error: `must be an https URL, ${EWS_URL_EXAMPLE}` })
+    .superRefine((value, ctx) => {
+      // Not a URL at all: the check above has said so.
+      if (!URL.canParse(value)) return;
+      const { hostname } = new URL(value);
+      const internal = internalHostReason(hostname);
+      if (internal) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must not point at ${internal} (${hostname}); use the Exchange server's public host name`,
+        });
+      } else if (!z.regexes.domain.test(hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an https URL with a host name, ${EWS_URL_EXAMPLE}`,
+        });
+      }
+    }),
 });
 export type ExchangeSettings = z.infer<typeof exchangeSettingsSchema>;
 

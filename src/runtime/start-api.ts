@@ -5,24 +5,39 @@ import type { Config } from '../config';
 import { createOrderService } from '../orders/order-service';
 import { createSubscriptionService } from '../subscriptions/subscription-service';
 import type { Services } from './services';
-import { orderPolicy } from './temporal';
+import { createLogger } from './logger';
+import { assertSecretsFit } from './secret-rules';
+import { orderPolicy, payloadCodecFor } from './temporal';
 
 export interface RunningApi {
   url: string;
   close(): Promise<void>;
 }
 
-/** Builds the HTTP API over the services and Temporal, and listens. */
+export interface StartOptions {
+  /** `npm start`: the local stack made its own keys and secrets (see secret-rules.ts). */
+  local?: boolean;
+}
+
+/** Checks the keys and secrets, builds the HTTP API over the services and Temporal, and listens. */
 export async function startApi(
   config: Config,
   services: Services,
   client: Client,
+  options: StartOptions = {},
 ): Promise<RunningApi> {
+  assertSecretsFit(config, { service: 'api', local: options.local });
   const app = buildApi({
+    logger: createLogger({ level: config.LOG_LEVEL, service: 'api' }),
     ledger: services.ledger,
     payments: services.payments,
     apiKeys: parseApiKeys(config.API_KEYS ?? ''),
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    codec: {
+      codec: payloadCodecFor(config),
+      namespace: config.TEMPORAL_NAMESPACE,
+      uiOrigin: config.TEMPORAL_UI_ORIGIN,
+    },
     orders: createOrderService({
       client,
       ledger: services.ledger,

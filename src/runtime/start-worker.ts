@@ -1,11 +1,14 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createOrderActivities, createSubscriptionChangeActivities } from '../../activities';
 import { createReconcileActivities } from '../../activities/reconcile-activities';
 import type { Config } from '../config';
 import { createEventRelay } from '../events/relay';
 import { createOrderWorker } from '../worker/create-worker';
 import type { Services } from './services';
-import { temporalAddress } from './temporal';
+import { createLogger, sdkLoggerOver } from './logger';
+import { assertSecretsFit } from './secret-rules';
+import type { StartOptions } from './start-api';
+import { dataConverterFor, temporalAddress } from './temporal';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped. */
@@ -13,8 +16,13 @@ export interface RunningWorker {
   shutdown(): Promise<void>;
 }
 
-/** Connects to Temporal and runs the order worker until `shutdown`. */
-export async function startWorker(config: Config, services: Services): Promise<RunningWorker> {
+/** Checks the secrets, connects to Temporal and runs the order worker until `shutdown`. */
+export async function startWorker(
+  config: Config,
+  services: Services,
+  options: StartOptions = {},
+): Promise<RunningWorker> {
+  assertSecretsFit(config, { service: 'worker', local: options.local });
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   const worker = await createOrderWorker({
     connection,
@@ -25,6 +33,7 @@ export async function startWorker(config: Config, services: Services): Promise<R
       ...createSubscriptionChangeActivities(services),
       ...createReconcileActivities(services),
     },
+    dataConverter: dataConverterFor(config),
   });
   // Every worker process runs the outbox relay; a lease in the ledger lets one send.
   const relay =
@@ -48,4 +57,17 @@ export async function startWorker(config: Config, services: Services): Promise<R
       await done;
     },
   };
+}
+
+/**
+ * Sends the Temporal SDK's logs, the worker's and its native Core's, to the process's
+ * pino logger as JSON lines. The SDK takes this once per process, before any worker
+ * or connection exists, so the process's entry point calls it.
+ */
+export function forwardSdkLogs(config: Pick<Config, 'LOG_LEVEL'>): void {
+  const logger = createLogger({ level: config.LOG_LEVEL, service: 'worker' });
+  Runtime.install({
+    logger: sdkLoggerOver(logger),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
+  });
 }

@@ -1,5 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../config';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
+import { ConfigError, type Config } from '../config';
+import { parseCodecKeys } from './codec-keys';
+import { createEncryptionCodec } from './encryption-codec';
 import type { OrderPolicy } from '../../workflows/order-types';
 
 /** Where `npm start` runs its Temporal dev server, and so the default for every command. */
@@ -9,9 +12,36 @@ export function temporalAddress(config: Config): string {
   return config.TEMPORAL_ADDRESS ?? LOCAL_TEMPORAL_ADDRESS;
 }
 
+/**
+ * How every process (worker, API, CLI, replay) reads and writes Temporal payloads: the
+ * AES-256-GCM codec with the keys of TEMPORAL_CODEC_KEYS, and failure texts encoded so
+ * the codec covers them too. Without keys nothing can be encrypted, and the codec
+ * refuses to write (it still reads unencrypted payloads).
+ */
+export function dataConverterFor(config: Pick<Config, 'TEMPORAL_CODEC_KEYS'>): DataConverter {
+  return {
+    payloadCodecs: [payloadCodecFor(config)],
+    failureConverterPath: require.resolve('./failure-converter'),
+  };
+}
+
+/** The AES-256-GCM payload codec over the keys of TEMPORAL_CODEC_KEYS. */
+export function payloadCodecFor(config: Pick<Config, 'TEMPORAL_CODEC_KEYS'>): PayloadCodec {
+  try {
+    const keys = config.TEMPORAL_CODEC_KEYS ? parseCodecKeys(config.TEMPORAL_CODEC_KEYS) : [];
+    return createEncryptionCodec(keys);
+  } catch (error: unknown) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 export async function connectClient(config: Config): Promise<Client> {
   const connection = await Connection.connect({ address: temporalAddress(config) });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(config),
+  });
 }
 
 /** Retry and deadline tuning that checkout stamps on each new order. */

@@ -235,6 +235,11 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
       return changes;
     },
 
+    /** The tenant a subscription belongs to, or null when the ledger does not know it. */
+    async tenantOf(subscriptionId: string): Promise<string | null> {
+      return (await ledger.getSubscription(subscriptionId))?.tenantId ?? null;
+    },
+
     /** Ops: retry the step a change is stuck on, or abort it (undo what it did). */
     async decide(
       subscriptionId: string,

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 import { workflowSource } from './workflow-source';
@@ -7,6 +8,8 @@ export interface OrderWorkerOptions {
   namespace?: string;
   taskQueue: string;
   activities: OrderActivities;
+  /** The payload codec and failure converter (src/runtime/temporal.ts); none in unit tests. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -22,5 +25,6 @@ export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> 
     taskQueue: options.taskQueue,
     ...workflowSource(),
     activities: options.activities,
+    dataConverter: options.dataConverter,
   });
 }

@@ -8,6 +8,7 @@ import { startDevServer } from '../../local/binaries/servers';
 import { createOrderService } from '../../src/orders/order-service';
 import { orderPolicy } from '../../src/runtime/temporal';
 import { purchaseSchema } from '../../src/domain/purchase';
+import { HISTORY_CODEC_KEYS } from './history-codec';
 
 /**
  * Records real order histories (completed, declined, 3-D Secure, aborted by ops) for the
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
         PATH: process.env.PATH,
         TEMPORAL_ADDRESS: server.address,
         PGLITE_DATA_DIR: 'memory://',
+        TEMPORAL_CODEC_KEYS: HISTORY_CODEC_KEYS,
         ORDER_STEP_ATTEMPTS: '1',
         ORDER_STEP_INITIAL_INTERVAL_MS: '100',
       },

@@ -3,6 +3,7 @@ import {
   addonOrder,
   heldLicenses,
   isFinal,
+  OPS_KEY_NAME,
   planOrder,
   startOrderStack,
   waitForOrder,
@@ -94,7 +95,7 @@ describe('when ops aborts an order that needs attention', () => {
     expect(done.compensationsDone).toEqual(['deprovision', 'revoke-licenses', 'release-payment']);
     expect(done.error).toMatchObject({ step: 'provision', type: 'ORDER.ABORTED' });
     expect(done.decisions).toEqual([
-      expect.objectContaining({ action: 'abort', by: 'ops@example.com', step: 'provision' }),
+      expect.objectContaining({ action: 'abort', by: OPS_KEY_NAME, step: 'provision' }),
     ]);
     await expectFullyUndone(stack, order);
     expect(cep.resources().filter((p) => p.tenantId === order.tenantId)).toEqual([]);

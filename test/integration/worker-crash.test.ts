@@ -50,6 +50,9 @@ function startWorkerProcess(): Promise<ChildProcess> {
       CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
       CEP_URL: config.CEP_URL,
       CEP_TOKEN: config.CEP_TOKEN,
+      // The stack's payload codec key: the worker must read what the API's client wrote.
+      TEMPORAL_CODEC_KEYS: config.TEMPORAL_CODEC_KEYS,
+      LOG_LEVEL: 'warn',
     },
   });
   workers.push(child);

@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { dataConverterFor } from '../../src/runtime/temporal';
+import { HISTORY_CODEC_KEYS } from '../harness/history-codec';
 
 /**
  * Recorded histories replayed against the current workflow code: a change that would
  * break workflows already running in production fails here, in CI, before it ships.
  */
 const historiesDir = join(__dirname, '..', 'histories');
+// What the worker runs with: histories recorded unencrypted replay through it unchanged.
+const dataConverter = dataConverterFor({ TEMPORAL_CODEC_KEYS: HISTORY_CODEC_KEYS });
 
 function loadHistory(relativePath: string) {
   return historyFromJSON(JSON.parse(readFileSync(join(historiesDir, relativePath), 'utf8')));
@@ -48,7 +52,7 @@ describe('replaying recorded histories', () => {
     async (file) => {
       await expect(
         Worker.runReplayHistory(
-          { workflowsPath: require.resolve('../../workflows') },
+          { workflowsPath: require.resolve('../../workflows'), dataConverter },
           loadHistory(`orders/${file}`),
         ),
       ).resolves.toBeUndefined();

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { Ledger } from '../../ledger';
 import { READ_ACCESS } from '../auth';
+import { assertTenantAccess } from '../tenant-access';
 import { tenantParams } from '../params';
 import { parseRequest } from '../validation';
 
@@ -18,6 +19,7 @@ export function auditRoutes(deps: { ledger: Ledger }): FastifyPluginAsync {
   return async (app) => {
     app.get('/v1/tenants/:tenantId/audit', { config: { access: READ_ACCESS } }, async (request) => {
       const { tenantId } = parseRequest(tenantParams, request.params);
+      assertTenantAccess(request, tenantId);
       const { limit, after } = parseRequest(auditQuery, request.query);
       const page = await deps.ledger.grantHistory(tenantId, { limit, after });
       return { tenantId, ...page };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Ledger } from '../../ledger';
 import { READ_ACCESS } from '../auth';
 import { toAnswer, type CachedAnswer, type EntitlementCache } from '../entitlement-cache';
+import { assertTenantAccess } from '../tenant-access';
 import { tenantParams, tenantUserParams } from '../params';
 import { parseRequest } from '../validation';
 
@@ -42,6 +43,7 @@ export function entitlementRoutes(deps: {
       { config: { access: READ_ACCESS } },
       async (request, reply) => {
         const { tenantId } = parseRequest(tenantParams, request.params);
+        assertTenantAccess(request, tenantId);
         const query = parseRequest(tenantEntitlementsQuery, request.query);
         const { nextAfter, ...page } = await deps.ledger.tenantEntitlementsPage(tenantId, {
           limit: query.pageSize,
@@ -57,6 +59,7 @@ export function entitlementRoutes(deps: {
       { config: { access: READ_ACCESS } },
       async (request, reply) => {
         const { tenantId, userId } = parseRequest(tenantUserParams, request.params);
+        assertTenantAccess(request, tenantId);
         return sendTagged(request, reply, await deps.entitlementCache.userAnswer(tenantId, userId));
       },
     );

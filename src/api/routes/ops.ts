@@ -1,31 +1,39 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { OrderService } from '../../orders/order-service';
-import { idParam } from '../params';
+import { coversTenant } from '../api-keys';
+import { readOrderFor } from '../order-access';
+import { orderViewFor } from '../order-view';
+import { idParam, orderListQuery } from '../params';
+import { tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
+
+/**
+ * An ops decision's body. Who decided is the calling key's name, never a claim of the
+ * body: a `by` sent by older clients is ignored.
+ */
 export const decisionBody = z.object({
-  by: z.string().min(1).max(200).describe("Who decided, for the order's record."),
-  reason: z.string().max(1000).optional(),
-});
-export const listQuery = z.object({
-  tenantId: idParam.optional(),
-  state: z
-    .string()
-    .regex(/^[a-z-]{1,40}$/, 'must be an order state such as needs-attention')
-    .optional(),
+  reason: z.string().max(1000).optional().describe("Why, for the order's record."),
 });
 
 /** Ops: what needs attention and why, and the decision that unblocks each order. */
 export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
   return async (app) => {
     app.get('/v1/ops/orders', { config: { access: ['ops'] } }, async (request) => {
-      const { tenantId, state } = parseRequest(listQuery, request.query);
-      const orders = await deps.orders.listOrders(
-        state ? { tenantId, state } : { tenantId, needsAttention: true },
+      const { tenantId, state, pageSize, nextPageToken } = parseRequest(
+        orderListQuery,
+        request.query,
       );
-      return { orders };
+      const scope = tenantScopeOf(request);
+      // A tenant outside the key lists like a tenant without orders.
+      if (tenantId && !coversTenant(scope, tenantId)) return { orders: [] };
+      const tenants = tenantId ? { tenantId } : scope === '*' ? {} : { tenantIds: [...scope] };
+      return deps.orders.listOrders(
+        state ? { ...tenants, state } : { ...tenants, needsAttention: true },
+        { pageSize, nextPageToken },
+      );
     });
 
     for (const action of ['retry', 'abort'] as const) {
@@ -34,10 +42,13 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
         { config: { access: ['ops'] } },
         async (request, reply) => {
           const { orderId } = parseRequest(orderParams, request.params);
-          const { by, reason } = parseRequest(decisionBody, request.body ?? {});
+          const { reason } = parseRequest(decisionBody, request.body ?? {});
+          await readOrderFor(request, deps.orders, orderId);
+          const by = request.apiKey!.name;
           const { value, settled } = await deps.orders.decide(orderId, { action, by, reason });
+          request.log.info({ orderId, action, by, reason, settled }, 'ops decision');
           // 202: sent, not applied in time (no worker); it applies when the order runs.
-          return reply.code(settled ? 200 : 202).send(value);
+          return reply.code(settled ? 200 : 202).send(orderViewFor(value, request.apiKey!));
         },
       );
     }

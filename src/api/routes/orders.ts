@@ -1,9 +1,13 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { purchaseSchema } from '../../domain/purchase';
-import type { OrderService } from '../../orders/order-service';
+import { purchaseSchema, type Purchase } from '../../domain/purchase';
+import { OrderError, type OrderService } from '../../orders/order-service';
 import { READ_ACCESS } from '../auth';
+import { readOrderFor } from '../order-access';
+import { orderViewFor } from '../order-view';
 import { idParam } from '../params';
+import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
+import { coversTenant } from '../api-keys';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
@@ -18,7 +22,8 @@ export function orderRoutes(deps: { orders: OrderService }): FastifyPluginAsync 
   return async (app) => {
     app.post('/v1/orders', { config: { access: ['checkout', 'ops'] } }, async (request, reply) => {
       const purchase = parseRequest(purchaseSchema, request.body);
-      const { value: result, settled } = await deps.orders.placeOrder(purchase);
+      assertTenantAccess(request, purchase.tenantId);
+      const { value: result, settled } = await placeOrderFor(request, deps.orders, purchase);
       // 202: no outcome in time (no worker); the order runs on, and is read with GET.
       if (!settled) return reply.code(202).send(result);
       return reply.code(result.state === 'declined' ? 402 : 201).send(result);
@@ -26,7 +31,25 @@ export function orderRoutes(deps: { orders: OrderService }): FastifyPluginAsync 
 
     app.get('/v1/orders/:orderId', { config: { access: READ_ACCESS } }, async (request) => {
       const { orderId } = parseRequest(orderParams, request.params);
-      return deps.orders.getOrder(orderId);
+      return orderViewFor(await readOrderFor(request, deps.orders, orderId), request.apiKey!);
     });
   };
+}
+
+/**
+ * Places the order. An order id already used for another purchase is a 409; when that
+ * purchase belongs to a tenant outside the caller's key, the answer does not say which.
+ */
+async function placeOrderFor(request: FastifyRequest, orders: OrderService, purchase: Purchase) {
+  try {
+    return await orders.placeOrder(purchase);
+  } catch (error: unknown) {
+    if (!(error instanceof OrderError) || error.code !== 'ORDER.CONFLICT') throw error;
+    const existing = await orders.getOrder(purchase.orderId);
+    if (coversTenant(tenantScopeOf(request), existing.tenantId)) throw error;
+    throw new OrderError(
+      'ORDER.CONFLICT',
+      `order ${purchase.orderId} was placed before for another purchase`,
+    );
+  }
 }

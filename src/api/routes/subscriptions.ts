@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { ChangeError } from '../../subscriptions/change-errors';
 import { changeIdSchema, changeRequestSchema } from '../../subscriptions/change-requests';
 import type { SubscriptionService } from '../../subscriptions/subscription-service';
 import { READ_ACCESS } from '../auth';
 import { idParam, subscriptionIdParam } from '../params';
+import { coversTenant } from '../api-keys';
+import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
 import { decisionBody } from './ops';
 
@@ -30,6 +33,7 @@ export function subscriptionRoutes(deps: {
       { config: { access: READ_ACCESS } },
       async (request) => {
         const { tenantId } = parseRequest(tenantParams, request.params);
+        assertTenantAccess(request, tenantId);
         return { tenantId, subscriptions: await deps.subscriptions.listSubscriptions(tenantId) };
       },
     );
@@ -39,6 +43,7 @@ export function subscriptionRoutes(deps: {
       { config: { access: READ_ACCESS } },
       async (request) => {
         const { tenantId, subscriptionId } = parseRequest(subscriptionParams, request.params);
+        assertTenantAccess(request, tenantId);
         return deps.subscriptions.getSubscription(tenantId, subscriptionId);
       },
     );
@@ -48,6 +53,7 @@ export function subscriptionRoutes(deps: {
       { config: { access: ['checkout', 'ops'] } },
       async (request, reply) => {
         const { tenantId, subscriptionId } = parseRequest(subscriptionParams, request.params);
+        assertTenantAccess(request, tenantId);
         const change = parseRequest(changeRequestSchema, request.body);
         const status = await deps.subscriptions.requestChange(tenantId, subscriptionId, change);
         return reply.code(statusCodeOf(status.state)).send(status);
@@ -59,13 +65,18 @@ export function subscriptionRoutes(deps: {
       { config: { access: READ_ACCESS } },
       async (request) => {
         const { tenantId, subscriptionId, changeId } = parseRequest(changeParams, request.params);
+        assertTenantAccess(request, tenantId);
         return deps.subscriptions.getChange(tenantId, subscriptionId, changeId);
       },
     );
 
     app.get('/v1/ops/subscription-changes', { config: { access: ['ops'] } }, async (request) => {
       const { tenantId } = parseRequest(opsListQuery, request.query);
-      return { changes: await deps.subscriptions.listChangesNeedingAttention({ tenantId }) };
+      const scope = tenantScopeOf(request);
+      // A tenant outside the key lists like a tenant without changes.
+      if (tenantId && !coversTenant(scope, tenantId)) return { changes: [] };
+      const changes = await deps.subscriptions.listChangesNeedingAttention({ tenantId });
+      return { changes: changes.filter((change) => coversTenant(scope, change.tenantId)) };
     });
 
     for (const action of ['retry', 'abort'] as const) {
@@ -74,7 +85,19 @@ export function subscriptionRoutes(deps: {
         { config: { access: ['ops'] } },
         async (request) => {
           const { subscriptionId, changeId } = parseRequest(opsParams, request.params);
-          const { by, reason } = parseRequest(decisionBody, request.body ?? {});
+          const { reason } = parseRequest(decisionBody, request.body ?? {});
+          // Another tenant's subscription answers as one that does not exist.
+          const tenantId = await deps.subscriptions.tenantOf(subscriptionId);
+          const notFound = () =>
+            new ChangeError(
+              'CHANGE.NOT_FOUND',
+              'subscriptionId',
+              `subscription ${subscriptionId} is unknown`,
+            );
+          if (tenantId === null) throw notFound();
+          assertTenantAccess(request, tenantId, notFound);
+          const by = request.apiKey!.name;
+          request.log.info({ subscriptionId, changeId, action, by, reason }, 'ops decision');
           return deps.subscriptions.decide(subscriptionId, changeId, { action, by, reason });
         },
       );

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config';
+import { assertSecretsFit } from '../../runtime/secret-rules';
 import { openServices } from '../../runtime/services';
 import { startApi } from '../../runtime/start-api';
 import { connectClient } from '../../runtime/temporal';
@@ -11,6 +12,8 @@ export const apiCommand: Command = {
   usage: 'provisioner api',
   async run(_args, io) {
     const config = loadConfig();
+    // Before anything opens: a refused secret should cost nothing but the message.
+    assertSecretsFit(config, { service: 'api' });
     const services = await openServices(config);
     const client = await connectClient(config);
     const api = await startApi(config, services, client);

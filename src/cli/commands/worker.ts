@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config';
+import { assertSecretsFit } from '../../runtime/secret-rules';
 import { openServices } from '../../runtime/services';
-import { startWorker } from '../../runtime/start-worker';
+import { forwardSdkLogs, startWorker } from '../../runtime/start-worker';
 import { untilSignal } from '../until-signal';
 import type { Command } from '../command';
 
@@ -10,6 +11,9 @@ export const workerCommand: Command = {
   usage: 'provisioner worker',
   async run(_args, io) {
     const config = loadConfig();
+    // Before anything opens: a refused secret should cost nothing but the message.
+    assertSecretsFit(config, { service: 'worker' });
+    forwardSdkLogs(config);
     const services = await openServices(config);
     const worker = await startWorker(config, services);
     io.err(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE}\n`);

@@ -6,6 +6,7 @@ import { createLedger, openDatabase } from '../../../src/ledger';
 import { createOrderService } from '../../../src/orders/order-service';
 import { createPayments, createStripeClient } from '../../../src/payments';
 import { createSubscriptionService } from '../../../src/subscriptions/subscription-service';
+import { createEncryptionCodec } from '../../../src/runtime/encryption-codec';
 import { apiKeys } from './api-harness';
 import { serveForTest, type TestClient } from './http-client';
 
@@ -109,6 +110,7 @@ async function serveEveryRoute(): Promise<{
     subscriptions,
     payments,
     stripeWebhookSecret: 'whsec_openapi_test',
+    codec: { codec: createEncryptionCodec([]), namespace: 'default' },
   });
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
