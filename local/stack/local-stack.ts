@@ -96,9 +96,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => simulators!.close());
     }
 
+    const temporalUiUrl =
+      temporal && !options.ephemeralPorts
+        ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
+        : base.TEMPORAL_UI_URL;
     const config: Config = {
       ...base,
       TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_UI_URL: temporalUiUrl,
       API_KEYS: base.API_KEYS ?? LOCAL_API_KEYS,
       API_PORT: options.ephemeralPorts ? 0 : base.API_PORT,
       ...(stripe && {
@@ -139,10 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       worker,
       api,
       temporal,
-      temporalUiUrl:
-        temporal && !options.ephemeralPorts
-          ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
-          : undefined,
+      temporalUiUrl,
       stripe,
       simulators,
       close: stopAll,

@@ -22,6 +22,9 @@ export async function startApi(
     payments: services.payments,
     apiKeys: parseApiKeys(config.API_KEYS ?? ''),
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    temporalUi: config.TEMPORAL_UI_URL
+      ? { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }
+      : undefined,
     orders: createOrderService({
       client,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
