@@ -5,7 +5,12 @@ import {
   type Ledger,
   type Subscription,
 } from '../../ledger';
-import { orderWorkflowId, STEPS, type OrderStatus } from '../../../workflows/order-types';
+import {
+  FINAL_STATES,
+  orderWorkflowId,
+  STEPS,
+  type OrderStatus,
+} from '../../../workflows/order-types';
 import type { TemporalUiLink } from './console-deps';
 import { instant, money, optionalInstant, yesNo } from './view-format';
 
@@ -55,12 +60,15 @@ export async function orderView(
 
 /** Each step of the order with where it stands, in the order the workflow runs them. */
 function timeline(status: OrderStatus) {
-  const failedStep = status.attention?.phase === 'forward' ? status.attention.step : undefined;
+  const waiting = status.attention?.phase === 'forward' ? status.attention.step : undefined;
   return STEPS.map((step) => {
     const done = status.stepsDone.includes(step);
     let state = done ? 'done' : 'not reached';
-    if (!done && step === failedStep) state = 'failed, waiting for ops';
-    else if (!done && step === status.step && status.state !== 'compensated') state = 'running';
+    if (!done && step === waiting) state = 'failed, waiting for ops';
+    else if (!done && step === status.error?.step) state = `failed (${status.error.type})`;
+    else if (!done && step === status.step && !FINAL_STATES.includes(status.state)) {
+      state = 'running';
+    }
     return { step, state, done };
   });
 }
