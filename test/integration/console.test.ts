@@ -152,6 +152,17 @@ describeInBrowser('the ops console in a browser', (executablePath) => {
       await signIn(page);
       await page.getByRole('button', { name: `Abort order ${order.orderId}` }).click();
       await page.getByRole('heading', { name: `Abort order ${order.orderId}` }).waitFor();
+      await screenshot(page, 'abort');
+      const withoutReason = await fetch(url(`/console/orders/${order.orderId}/abort`), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${OPS_KEY}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'reason=%20',
+      });
+      expect(withoutReason.status).toBe(400);
+      expect((await stack.http.order(order.orderId)).body.state).toBe('needs-attention');
       await page
         .getByLabel('Reason for aborting (recorded with the decision)')
         .fill('customer cancelled by phone');
