@@ -110,6 +110,11 @@ describeInBrowser('the ops console in a browser', (executablePath) => {
       await row(page, order.orderId).waitFor();
       const cookie = (await context.cookies()).find((c) => c.name === 'console_key');
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+
+      // Leave nothing parked on the shared dev server.
+      stack.simulators!.calendarSync.faults.clear();
+      expect((await stack.http.ops('abort', order.orderId)).status).toBe(200);
+      expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('compensated');
     },
     BROWSER_TEST_MS,
   );
