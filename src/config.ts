@@ -14,6 +14,8 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('provisioner'),
+  /** The Temporal UI, for the ops console's links to an order's workflow. */
+  TEMPORAL_UI_URL: optionalUrl,
 
   DATABASE_URL: z
     .string()

@@ -31,6 +31,7 @@ export function describeStack(stack: LocalStack): string {
   const lines = [
     'provisioner is running',
     `  API              ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+    `  ops console      ${api.url}/console   (sign in with an ops key)`,
     `  Temporal         ${config.TEMPORAL_ADDRESS}${stack.temporalUiUrl ? `   UI: ${stack.temporalUiUrl}` : ''}`,
     `  ledger           ${config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.PGLITE_DATA_DIR}`}`,
     `  Stripe           ${stack.stripe ? `local emulator at ${stack.stripe.url}` : 'Stripe (STRIPE_SECRET_KEY)'}`,

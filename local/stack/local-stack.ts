@@ -141,9 +141,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const generatedApiKeys = base.API_KEYS ? undefined : generateApiKeys();
+    const temporalUiUrl =
+      temporal && !options.ephemeralPorts
+        ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
+        : base.TEMPORAL_UI_URL;
     const config: Config = {
       ...base,
       TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_UI_URL: temporalUiUrl,
       API_KEYS: base.API_KEYS ?? apiKeysConfig(generatedApiKeys!),
       TEMPORAL_CODEC_KEYS: base.TEMPORAL_CODEC_KEYS ?? localCodecKeys(),
       TEMPORAL_UI_ORIGIN:
@@ -192,10 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       api,
       generatedApiKeys,
       temporal,
-      temporalUiUrl:
-        temporal && !options.ephemeralPorts
-          ? `http://127.0.0.1:${LOCAL_PORTS.temporalUi}`
-          : undefined,
+      temporalUiUrl,
       stripe,
       simulators,
       close: stopAll,

@@ -5,6 +5,8 @@ import type { OrderService } from '../orders/order-service';
 import type { Payments } from '../payments';
 import type { ApiKeys } from './api-keys';
 import { installAuth } from './auth';
+import { consoleRoutes } from './console/console-routes';
+import type { TemporalUiLink } from './console/console-deps';
 import { createEntitlementCache, type EntitlementCache } from './entitlement-cache';
 import { installErrorHandling } from './error-handler';
 import { auditRoutes } from './routes/audit';
@@ -38,6 +40,8 @@ export interface ApiDeps {
   stripeWebhookSecret?: string;
   /** Answers user entitlements from memory; one is made (and closed with the app) if absent. */
   entitlementCache?: EntitlementCache;
+  /** Where the ops console links an order's workflow (TEMPORAL_UI_URL); no link without it. */
+  temporalUi?: TemporalUiLink;
   /** The payload codec behind /codec/encode and /codec/decode; without it, no codec server. */
   codec?: CodecServerDeps;
   /** The process's pino logger (src/runtime/logger.ts); without it the API logs nothing. */
@@ -81,6 +85,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (orders) {
     void app.register(orderRoutes({ orders }));
     void app.register(opsRoutes({ orders }));
+    void app.register(consoleRoutes({ ...deps, orders }));
     if (payments && stripeWebhookSecret) {
       void app.register(
         stripeWebhookRoutes({

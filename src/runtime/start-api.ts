@@ -38,6 +38,9 @@ export async function startApi(
       namespace: config.TEMPORAL_NAMESPACE,
       uiOrigin: config.TEMPORAL_UI_ORIGIN,
     },
+    temporalUi: config.TEMPORAL_UI_URL
+      ? { url: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }
+      : undefined,
     orders: createOrderService({
       client,
       ledger: services.ledger,

@@ -118,6 +118,8 @@ async function serveEveryRoute(): Promise<{
     for (const method of methods) {
       // Fastify answers HEAD for every GET by itself; the document describes the GET.
       if (method === 'HEAD') continue;
+      // The ops console's HTML pages are not part of the JSON API the document describes.
+      if (route.url.startsWith('/console')) continue;
       routes.push({ method, url: route.url, access: route.config?.access });
     }
   });
