@@ -76,7 +76,7 @@ describe('when keys are limited to one tenant', () => {
   });
 
   test('then an order id already used by another tenant is a 409 that does not name that tenant', async () => {
-    const theirs = planOrder({ tenantId: globex });
+    const theirs = planOrder({ tenantId: globex, assignTo: ['carol'] });
     expect((await stack.http.placeOrder(theirs)).status).toBe(201);
 
     const mine = planOrder({ tenantId: acme, orderId: theirs.orderId });

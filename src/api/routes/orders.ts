@@ -8,6 +8,7 @@ import { orderViewFor } from '../order-view';
 import { idParam } from '../params';
 import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { coversTenant } from '../api-keys';
+import { isLedgerError } from '../../ledger';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
@@ -44,9 +45,11 @@ async function placeOrderFor(request: FastifyRequest, orders: OrderService, purc
   try {
     return await orders.placeOrder(purchase);
   } catch (error: unknown) {
-    if (!(error instanceof OrderError) || error.code !== 'ORDER.CONFLICT') throw error;
-    const existing = await orders.getOrder(purchase.orderId);
-    if (coversTenant(tenantScopeOf(request), existing.tenantId)) throw error;
+    // Only an order id used before says anything of another order; other conflicts
+    // (a user who already holds the plan) are about this tenant's own request.
+    if (!isLedgerError(error) || error.code !== 'LEDGER.ORDER_CONFLICT') throw error;
+    const existing = await orders.getOrder(purchase.orderId).catch(() => null);
+    if (!existing || coversTenant(tenantScopeOf(request), existing.tenantId)) throw error;
     throw new OrderError(
       'ORDER.CONFLICT',
       `order ${purchase.orderId} was placed before for another purchase`,
