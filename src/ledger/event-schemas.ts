@@ -6,6 +6,8 @@ export const licenseEventTypeSchema = z.enum([
   'license.revoked',
   'subscription.recorded',
   'subscription.status_changed',
+  'subscription.period_paid',
+  'subscription.changed',
   'seat.assigned',
   'seat.released',
 ]);

@@ -21,6 +21,24 @@ import type {
   ReleaseSeatsResult,
 } from './seat-schemas';
 import { assignSeats, releaseSeats, seatUsage } from './seats';
+import type {
+  DuePage,
+  DueQuery,
+  EndSubscriptionInput,
+  EndSubscriptionResult,
+  GrantsFor,
+  PaidPeriodInput,
+  PaidPeriodResult,
+  PeriodEndChangeInput,
+  PeriodEndChangeResult,
+} from './renewal-schemas';
+import {
+  applyPeriodEndChange,
+  dueSubscriptions,
+  endSubscription,
+  recordPaidPeriod,
+  seatedUsers,
+} from './renewals';
 import type { SqlDb } from './sql-db';
 import type {
   RecordSubscriptionResult,
@@ -53,6 +71,15 @@ export interface Ledger {
   releaseSeats(input: ReleaseSeatsInput): Promise<ReleaseSeatsResult>;
   applyGrants(input: ApplyGrantsInput): Promise<ApplyGrantsResult>;
   revokeGrants(input: RevokeGrantsInput): Promise<RevokeGrantsResult>;
+  /** Subscriptions in force whose period ended by `asOf` (the caller's clock), by pages. */
+  dueSubscriptions(query: DueQuery): Promise<DuePage>;
+  seatedUsers(subscriptionId: string): Promise<string[]>;
+  recordPaidPeriod(input: PaidPeriodInput, grantsFor?: GrantsFor): Promise<PaidPeriodResult>;
+  applyPeriodEndChange(
+    input: PeriodEndChangeInput,
+    grantsFor: GrantsFor,
+  ): Promise<PeriodEndChangeResult>;
+  endSubscription(input: EndSubscriptionInput): Promise<EndSubscriptionResult>;
   tenantEntitlements(tenantId: string): Promise<TenantEntitlements>;
   userEntitlements(tenantId: string, userId: string): Promise<UserEntitlements>;
   seatUsage(tenantId: string): Promise<PlanSeatUsage[]>;
@@ -78,6 +105,11 @@ export function createLedger(db: SqlDb): Ledger {
     releaseSeats: (input) => releaseSeats(db, input),
     applyGrants: (input) => applyGrants(db, input),
     revokeGrants: (input) => revokeGrants(db, input),
+    dueSubscriptions: (query) => dueSubscriptions(db, query),
+    seatedUsers: (subscriptionId) => seatedUsers(db, subscriptionId),
+    recordPaidPeriod: (input, grantsFor) => recordPaidPeriod(db, input, grantsFor),
+    applyPeriodEndChange: (input, grantsFor) => applyPeriodEndChange(db, input, grantsFor),
+    endSubscription: (input) => endSubscription(db, input),
     tenantEntitlements: (tenantId) => tenantEntitlements(db, tenantId),
     userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId),
     seatUsage: (tenantId) => seatUsage(db, tenantId),
