@@ -13,6 +13,7 @@ export const idempotencyKeys = {
   capture: (orderId: string) => `order:${orderId}:capture`,
   cancel: (orderId: string) => `order:${orderId}:cancel`,
   refund: (orderId: string) => `order:${orderId}:refund`,
-  renewalCharge: (subscriptionId: string, periodStart: string) =>
-    `subscription:${subscriptionId}:period:${periodStart}:charge`,
+  /** The first try keeps the plain key; a dunning retry (a new decision to charge) adds its number. */
+  renewalCharge: (subscriptionId: string, periodStart: string, attempt = 1) =>
+    `subscription:${subscriptionId}:period:${periodStart}:charge${attempt > 1 ? `:${attempt}` : ''}`,
 } as const;

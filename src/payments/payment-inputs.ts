@@ -81,5 +81,10 @@ export const chargeOffSessionInputSchema = z.strictObject({
   customerId: customerIdSchema,
   paymentMethod: paymentMethodIdSchema,
   description: description.optional(),
+  /**
+   * Which try at this period's charge: 1 first, then one more per dunning retry. Stripe
+   * replays a declined answer for a key, so each retry needs its own key.
+   */
+  attempt: z.int().min(1).max(1000).default(1),
 });
 export type ChargeOffSessionInput = z.input<typeof chargeOffSessionInputSchema>;

@@ -201,10 +201,18 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
             confirm: true,
             off_session: true,
             description: input.description,
-            metadata: { subscription_id: input.subscriptionId, period_start: input.periodStart },
+            metadata: {
+              subscription_id: input.subscriptionId,
+              period_start: input.periodStart,
+              attempt: String(input.attempt),
+            },
           },
           {
-            idempotencyKey: idempotencyKeys.renewalCharge(input.subscriptionId, input.periodStart),
+            idempotencyKey: idempotencyKeys.renewalCharge(
+              input.subscriptionId,
+              input.periodStart,
+              input.attempt,
+            ),
           },
         );
         return chargeFromIntent(parseStripeObject(paymentIntentSchema, intent, 'payment intent'));

@@ -289,11 +289,9 @@ describe.each(ledgerEngines())('renewals on %s', (engine) => {
     );
 
     expect(failure).toEqual({ code: 'LEDGER.SEATS_EXCEEDED', field: 'seats' });
-    expect(await ledger.getSubscription(id)).toMatchObject({
-      productKey: 'sales-premium',
-      seats: 2,
-      pendingChange: expect.objectContaining({ changeId: 'down-2' }),
-    });
+    const unchanged = await ledger.getSubscription(id);
+    expect(unchanged).toMatchObject({ productKey: 'sales-premium', seats: 2 });
+    expect(unchanged?.pendingChange?.changeId).toBe('down-2');
     expect(await features(tenant, 'bob')).toEqual(['contacts', 'forecasts', 'quotes']);
   });
 
