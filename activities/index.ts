@@ -3,3 +3,8 @@ export {
   type OrderActivities,
   type OrderActivityDeps,
 } from './order-activities';
+export {
+  createRenewalActivities,
+  type RenewalActivities,
+  type RenewalActivityDeps,
+} from './renewal-activities';

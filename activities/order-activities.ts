@@ -139,12 +139,15 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
         subscription: SubscriptionRecord;
         paymentIntentId: string;
         stripeCustomerId: string;
+        /** The saved method renewals charge off session. */
+        paymentMethodId?: string;
       }) => {
         await ledger.recordSubscription({
           ...input.subscription,
           status: 'active',
           paymentIntentId: input.paymentIntentId,
           stripeCustomerId: input.stripeCustomerId,
+          paymentMethodId: input.paymentMethodId ?? null,
         });
       },
     ),

@@ -169,6 +169,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
         subscription: plan.subscription,
         paymentIntentId: status.payment!.paymentIntentId,
         stripeCustomerId: customerId,
+        paymentMethodId: purchase.paymentMethod,
       }),
     );
     status.step = undefined;

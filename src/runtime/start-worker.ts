@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createOrderActivities } from '../../activities';
+import { createOrderActivities, createRenewalActivities } from '../../activities';
 import type { Config } from '../config';
 import { createOrderWorker } from '../worker/create-worker';
 import type { Services } from './services';
@@ -18,7 +18,7 @@ export async function startWorker(config: Config, services: Services): Promise<R
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createOrderActivities(services),
+    activities: { ...createOrderActivities(services), ...createRenewalActivities(services) },
   });
   const done = worker.run().finally(() => connection.close());
   return {

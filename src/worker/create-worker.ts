@@ -1,11 +1,12 @@
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
+import type { RenewalActivities } from '../../activities/renewal-activities';
 
 export interface OrderWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  activities: OrderActivities;
+  activities: OrderActivities & RenewalActivities;
 }
 
 /**
