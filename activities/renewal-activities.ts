@@ -1,3 +1,4 @@
+import type { WorkflowClient } from '@temporalio/client';
 import { CURRENT_CATALOG_VERSION } from '../src/catalog';
 import type { Ledger } from '../src/ledger';
 import type { Payments } from '../src/payments';
@@ -10,11 +11,14 @@ import type {
   RenewalPlan,
 } from '../workflows/renewal-types';
 import { classify } from './failures';
+import { startRenewals, type StartRenewalsInput } from './renewal-starter';
 
 export interface RenewalActivityDeps {
   payments: Payments;
   ledger: Ledger;
   provisioning: ProvisioningClients;
+  /** Starts renewals from the sweep. */
+  workflows: WorkflowClient;
 }
 
 /**
@@ -22,7 +26,12 @@ export interface RenewalActivityDeps {
  * failures; each is idempotent by the subscription and period it acts on, because
  * Temporal runs an activity at least once.
  */
-export function createRenewalActivities({ payments, ledger, provisioning }: RenewalActivityDeps) {
+export function createRenewalActivities({
+  payments,
+  ledger,
+  provisioning,
+  workflows,
+}: RenewalActivityDeps) {
   const guarded =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -63,6 +72,8 @@ export function createRenewalActivities({ payments, ledger, provisioning }: Rene
         };
       },
     ),
+
+    startRenewals: (input: StartRenewalsInput) => startRenewals(workflows, input),
 
     planRenewal: guarded(
       async (input: { subscriptionId: string; periodStart: string }): Promise<RenewalPlan> =>
