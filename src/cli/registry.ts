@@ -9,6 +9,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   catalog: async () => (await import('./commands/catalog.js')).catalogCommand,
   ops: async () => (await import('./commands/ops.js')).opsCommand,
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
+  schedules: async () => (await import('./commands/schedules.js')).schedulesCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   entitlements: async () => (await import('./commands/entitlements.js')).entitlementsCommand,
 };
