@@ -67,7 +67,11 @@ export function createRenewalActivities({
       }) => {
         const page = await ledger.dueSubscriptions(input);
         return {
-          items: page.items.map((item) => ({ id: item.id, periodStart: item.currentPeriodStart })),
+          items: page.items.map((item) => ({
+            id: item.id,
+            tenantId: item.tenantId,
+            periodStart: item.currentPeriodStart,
+          })),
           next: page.next,
         };
       },

@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
+import { ORDER_KIND, TENANT_ID } from '../src/domain/search-attributes';
 import type { RenewalInput } from '../workflows/renewal-types';
 import { renewalWorkflowId } from '../workflows/subscription-types';
 
 export interface StartRenewalsInput {
-  items: { id: string; periodStart: string }[];
+  items: { id: string; tenantId: string; periodStart: string }[];
   template: Omit<RenewalInput, 'subscriptionId' | 'periodStart'>;
   /** How many starts are in flight at once. */
   concurrency: number;
@@ -44,6 +45,11 @@ export async function startRenewals(
           // A renewal that finished is not run again for the same period; one that failed
           // (terminated by hand) may be.
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          // Ops find renewals as they find orders: by tenant and kind.
+          typedSearchAttributes: [
+            { key: TENANT_ID, value: item.tenantId },
+            { key: ORDER_KIND, value: 'renewal' },
+          ],
         });
         result.started += 1;
       } catch (error: unknown) {

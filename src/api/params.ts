@@ -7,3 +7,11 @@ export const idParam = z
 
 export const tenantParams = z.object({ tenantId: idParam });
 export const tenantUserParams = z.object({ tenantId: idParam, userId: idParam });
+
+/** An attended workflow's id, as ops list it: an order's or a renewal's. */
+export const workflowIdParam = z
+  .string()
+  .regex(
+    /^(order|renewal)-[A-Za-z0-9_.:-]{1,240}$/,
+    'must be an order-… or renewal-… workflow id as ops list shows it',
+  );

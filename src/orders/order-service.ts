@@ -108,6 +108,30 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
       }
     },
 
+    /**
+     * Ops' decision for any attended workflow by its id (an order's, or a renewal's as
+     * `ops list` shows it): both take the same `opsDecision` update.
+     */
+    async decideWorkflow(workflowId: string, decision: OpsDecision): Promise<unknown> {
+      try {
+        return await client.workflow
+          .getHandle(workflowId)
+          .executeUpdate(opsDecisionUpdate, { args: [decision] });
+      } catch (error: unknown) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          const cause = error.cause instanceof Error ? error.cause.message : error.message;
+          throw new OrderError('ORDER.DECISION_REJECTED', cause);
+        }
+        if (error instanceof WorkflowNotFoundError) {
+          throw new OrderError(
+            'ORDER.DECISION_REJECTED',
+            `${workflowId} is not running: nothing needs a decision`,
+          );
+        }
+        throw error;
+      }
+    },
+
     /** Routes a verified Stripe event to its order; unknown orders are ignored. */
     async deliverPaymentEvent(orderId: string, event: PaymentEvent): Promise<boolean> {
       try {
@@ -129,7 +153,8 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
       tenantId?: string;
       state?: string;
     }): Promise<OrderSummary[]> {
-      const clauses = ["WorkflowType = 'purchaseWorkflow'"];
+      // Renewals park for ops exactly as orders do, so ops see both in one list.
+      const clauses = ["WorkflowType IN ('purchaseWorkflow', 'renewalWorkflow')"];
       if (filter.needsAttention !== undefined) {
         clauses.push(`NeedsAttention = ${filter.needsAttention}`);
       }
@@ -138,10 +163,12 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
       const orders: OrderSummary[] = [];
       for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
         const attributes = execution.typedSearchAttributes;
+        const renewal = execution.type === 'renewalWorkflow';
         orders.push({
-          orderId: execution.workflowId.replace(/^order-/, ''),
+          orderId: renewal ? execution.workflowId : execution.workflowId.replace(/^order-/, ''),
+          workflowId: execution.workflowId,
           tenantId: attributes.get(TENANT_ID) ?? '',
-          kind: attributes.get(ORDER_KIND) ?? '',
+          kind: renewal ? 'renewal' : (attributes.get(ORDER_KIND) ?? ''),
           state: attributes.get(ORDER_STATE) ?? 'received',
           attention: (execution.memo?.attention as Attention | null | undefined) ?? undefined,
           startedAt: execution.startTime.toISOString(),
@@ -154,8 +181,12 @@ export function createOrderService({ client, taskQueue, policy }: OrderServiceOp
 
 /** One order as ops lists it: where it stands and, when it waits, why. */
 export interface OrderSummary {
+  /** For a renewal, its workflow id. */
   orderId: string;
+  /** Decide on it by this id (`ops retry --workflow`, `/v1/ops/workflows/:workflowId/...`). */
+  workflowId: string;
   tenantId: string;
+  /** `plan` or `addon` for an order; `renewal` for a renewal. */
   kind: string;
   state: string;
   attention?: Attention;

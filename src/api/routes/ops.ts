@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { OrderService } from '../../orders/order-service';
-import { idParam } from '../params';
+import { idParam, workflowIdParam } from '../params';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
+const workflowParams = z.object({ workflowId: workflowIdParam });
 export const decisionBody = z.object({
   by: z.string().min(1).max(200).describe("Who decided, for the order's record."),
   reason: z.string().max(1000).optional(),
@@ -36,6 +37,16 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
           const { orderId } = parseRequest(orderParams, request.params);
           const { by, reason } = parseRequest(decisionBody, request.body ?? {});
           return deps.orders.decide(orderId, { action, by, reason });
+        },
+      );
+      // The same decision by workflow id: how ops reach a stuck renewal.
+      app.post(
+        `/v1/ops/workflows/:workflowId/${action}`,
+        { config: { access: ['ops'] } },
+        async (request) => {
+          const { workflowId } = parseRequest(workflowParams, request.params);
+          const { by, reason } = parseRequest(decisionBody, request.body ?? {});
+          return deps.orders.decideWorkflow(workflowId, { action, by, reason });
         },
       );
     }

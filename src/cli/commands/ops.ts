@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
-import { idParam } from '../../api/params';
+import { idParam, workflowIdParam } from '../../api/params';
 import { OrderError } from '../../orders/order-service';
 import { UsageError, type Command } from '../command';
 import { withOrderService } from '../order-service-from-env';
 
 const USAGE = `provisioner ops list [--tenant TENANT] [--state STATE]
        provisioner ops retry ORDER_ID --by NAME [--reason TEXT]
-       provisioner ops abort ORDER_ID --by NAME [--reason TEXT]`;
+       provisioner ops abort ORDER_ID --by NAME [--reason TEXT]
+       provisioner ops retry|abort --workflow WORKFLOW_ID --by NAME [--reason TEXT]   (a renewal)`;
 
 /** `provisioner ops`: the orders that need attention, and the decision that unblocks one. */
 export const opsCommand: Command = {
@@ -25,6 +26,7 @@ export const opsCommand: Command = {
           state: { type: 'string' },
           by: { type: 'string' },
           reason: { type: 'string' },
+          workflow: { type: 'string' },
         },
       });
     } catch (error: unknown) {
@@ -41,6 +43,32 @@ export const opsCommand: Command = {
       );
       io.out(`${JSON.stringify(orders, null, 2)}\n`);
       return 0;
+    }
+    if ((action === 'retry' || action === 'abort') && values.workflow !== undefined) {
+      const workflowId = workflowIdParam.safeParse(values.workflow);
+      if (!workflowId.success || positionals.length > 0) {
+        throw new UsageError(
+          `--workflow: ${workflowId.error?.issues[0]?.message ?? 'takes no ORDER_ID besides'}`,
+        );
+      }
+      if (!values.by) throw new UsageError('--by: say who decides');
+      try {
+        const status = await withOrderService((service) =>
+          service.decideWorkflow(workflowId.data, {
+            action,
+            by: values.by!,
+            reason: values.reason,
+          }),
+        );
+        io.out(`${JSON.stringify(status, null, 2)}\n`);
+        return 0;
+      } catch (error: unknown) {
+        if (error instanceof OrderError) {
+          io.err(`provisioner ops ${action}: ${error.message}\n`);
+          return 1;
+        }
+        throw error;
+      }
     }
     if (action === 'retry' || action === 'abort') {
       const orderId = idParam.safeParse(positionals[0]);
