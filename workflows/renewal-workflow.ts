@@ -149,6 +149,8 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
     let retryIndex = 0;
     for (;;) {
       attempt += 1;
+      // A method saved while this attempt runs wakes the next one at once.
+      methodUpdated = false;
       const charge = await charge1(renew, attempt);
       if (charge.outcome === 'succeeded' && charge.paymentIntentId) return charge.paymentIntentId;
       if (firstDeclineAt === undefined) {
@@ -169,7 +171,6 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
         const deadline = status.suspendedAt ? endAt : suspendAt;
         const retryAt = retries[retryIndex];
         const wakeAt = retryAt !== undefined && retryAt <= deadline ? retryAt : deadline;
-        methodUpdated = false;
         const signalled = await condition(() => methodUpdated, Math.max(wakeAt - Date.now(), 1));
         if (signalled) break;
         if (wakeAt === retryAt && Date.now() >= retryAt) {

@@ -8,9 +8,11 @@ import type { Payments } from '../../src/payments';
 import { renewalStepPolicy, subscriptionPolicy } from '../../src/runtime/temporal';
 import { scheduledJobs } from '../../src/schedules/jobs';
 import { applySchedules } from '../../src/schedules/schedules';
-import type { SweepInput } from '../../workflows/renewal-types';
+import { ORDER_KIND, TENANT_ID } from '../../src/domain/search-attributes';
+import type { RenewalStatus, SweepInput } from '../../workflows/renewal-types';
+import { renewalWorkflowId } from '../../workflows/subscription-types';
 import { openTestDatabase, type TestDatabase } from '../services/ledger/engines';
-import { startOrderStack, type OrderStack } from './support/order-stack';
+import { OPS_KEY, startOrderStack, type OrderStack } from './support/order-stack';
 
 /**
  * The sweeps on the dev server: Schedules exist there, and sweeps run side by side and
@@ -147,6 +149,67 @@ describe('in one process, on PGlite', () => {
     await expectEachRenewedOnce(stack, ids, chargesBefore);
     const started = totals.map((t) => (t as { started: number }).started);
     expect(started.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ids.length);
+  }, 120_000);
+
+  test('when a renewal keeps failing to charge, then ops see it as a renewal that needs attention, and a retry renews it once', async () => {
+    const [id] = await seedDue(stack.services.ledger, stack.services.payments, 1);
+    const { tenantId, currentPeriodStart } = (await stack.services.ledger.getSubscription(id))!;
+    const workflowId = renewalWorkflowId(id, currentPeriodStart);
+    // Stripe answers 500 to every try of the charge until ops act.
+    stack.stripe!.faults.add({
+      type: 'error-before-write',
+      method: 'POST',
+      path: '/v1/payment_intents',
+      times: 1000,
+    });
+    try {
+      await stack.client.workflow.start('renewalWorkflow', {
+        workflowId,
+        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+        args: [
+          {
+            subscriptionId: id,
+            periodStart: currentPeriodStart,
+            policy: subscriptionPolicy(stack.config),
+            steps: renewalStepPolicy(stack.config),
+            asOf: new Date().toISOString(),
+          },
+        ],
+        typedSearchAttributes: [
+          { key: TENANT_ID, value: tenantId },
+          { key: ORDER_KIND, value: 'renewal' },
+        ],
+      });
+      let listed: { workflowId: string; kind: string; attention?: { step: string } }[] = [];
+      await until(async () => {
+        const response = await stack.http.call<{ orders: typeof listed }>(
+          'GET',
+          `/v1/ops/orders?tenantId=${tenantId}`,
+          OPS_KEY,
+        );
+        listed = response.body.orders;
+        return listed.length > 0;
+      }, 'the renewal in the ops list');
+      expect(listed).toEqual([expect.objectContaining({ workflowId, kind: 'renewal' })]);
+      expect(listed[0].attention?.step).toBe('charge');
+    } finally {
+      stack.stripe!.faults.clear();
+    }
+
+    const decided = await stack.http.call(
+      'POST',
+      `/v1/ops/workflows/${encodeURIComponent(workflowId)}/retry`,
+      OPS_KEY,
+      { by: 'ops@example.com', reason: 'Stripe is back' },
+    );
+    expect(decided.status).toBe(200);
+    const status = (await stack.client.workflow.getHandle(workflowId).result()) as RenewalStatus;
+
+    expect(status.state).toBe('renewed');
+    expect(status.decisions).toEqual([
+      expect.objectContaining({ action: 'retry', step: 'charge', by: 'ops@example.com' }),
+    ]);
+    expect(await paidPeriods(stack.services.ledger, [id])).toHaveLength(1);
   }, 120_000);
 });
 
