@@ -148,7 +148,9 @@ export function createRenewalActivities({
     /** The compensation of a charge whose period could not be recorded. */
     refundRenewal: guarded(async (input: { renewalId: string; paymentIntentId: string }) => {
       await payments.refund({
-        orderId: input.renewalId,
+        // Keyed by the intent (one refund each), which stays within the payments' id
+        // limit where a renewal's workflow id may not.
+        orderId: `renewal-${input.paymentIntentId}`,
         paymentIntentId: input.paymentIntentId,
         reason: 'requested_by_customer',
       });
