@@ -8,3 +8,8 @@ export {
   type SubscriptionChangeActivities,
   type SubscriptionChangeActivityDeps,
 } from './subscription-change-activities';
+export {
+  createRenewalActivities,
+  type RenewalActivities,
+  type RenewalActivityDeps,
+} from './renewal-activities';

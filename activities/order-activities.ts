@@ -210,6 +210,8 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
         stripeCustomerId: string;
         paid?: { amount: number; currency: string };
         order?: { state: string; status: OrderStatus };
+        /** The saved method renewals charge off session. */
+        paymentMethodId?: string;
       }) => {
         await ledger.recordSubscription(
           {
@@ -217,6 +219,7 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
             status: 'active',
             paymentIntentId: input.paymentIntentId,
             stripeCustomerId: input.stripeCustomerId,
+            paymentMethodId: input.paymentMethodId ?? null,
           },
           input.paid && {
             paidPeriod: {

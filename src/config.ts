@@ -9,6 +9,22 @@ import { subscribersSchema } from './events/subscribers';
  */
 const optionalUrl = z.url().optional();
 const ms = z.coerce.number().int().positive();
+const days = z.coerce.number().int().min(0).max(366);
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** `30m`, `1h`, `1d`: a schedule's interval, in milliseconds. */
+const duration = z
+  .string()
+  .regex(/^[1-9][0-9]*[smhd]$/, 'must be a number and a unit s, m, h or d, e.g. 1h')
+  .transform((text) => {
+    const unit = text.slice(-1) as keyof typeof DURATION_UNITS_MS;
+    return Number(text.slice(0, -1)) * DURATION_UNITS_MS[unit];
+  });
+/** `1,3,5,7`: days after the first decline, increasing. */
+const dayList = z
+  .string()
+  .regex(/^\s*[0-9]+(\s*,\s*[0-9]+)*\s*$/, 'must be comma-separated whole days, e.g. 1,3,5,7')
+  .transform((text) => text.split(',').map((part) => Number(part.trim())))
+  .refine((list) => list.every((day, i) => i === 0 || day > list[i - 1]), 'must increase');
 
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
@@ -65,8 +81,13 @@ export const configSchema = z.object({
   EVENT_RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
   /** How long checkout and ops decisions wait for the workflow before answering 202. */
   CHECKOUT_ANSWER_TIMEOUT_MS: ms.default(10_000),
-  /** How long licenses outlive a subscription's unpaid period end. */
-  LICENSE_GRACE_DAYS: z.coerce.number().min(0).max(365).default(7),
+  /** Renewals: dunning after a declined charge, and the sweeps that start renewals. */
+  DUNNING_RETRY_DAYS: dayList.default([1, 3, 5, 7]),
+  DUNNING_GRACE_DAYS: days.default(7),
+  SUSPENDED_DAYS_BEFORE_END: days.default(30),
+  RENEWAL_SWEEP_INTERVAL: duration.default(60 * 60 * 1000),
+  RENEWAL_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  RENEWAL_SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 
 export type Config = z.infer<typeof configSchema>;

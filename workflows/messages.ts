@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CheckoutResult, OpsDecision, OrderStatus, PaymentEvent } from './order-types';
+import type { RenewalStatus } from './renewal-types';
 
 /** Checkout's view: resolves once the authorization outcome is known (update-with-start). */
 export const checkoutUpdate = defineUpdate<CheckoutResult>('checkout');
@@ -17,3 +18,6 @@ export const orderStatusQuery = defineQuery<OrderStatus>('orderStatus');
  * charge at once instead of waiting for the next dunning day.
  */
 export const paymentMethodUpdatedSignal = defineSignal('paymentMethodUpdated');
+
+/** A renewal's progress: its plan, each charge attempt, the dunning clock. */
+export const renewalStatusQuery = defineQuery<RenewalStatus>('renewalStatus');

@@ -219,6 +219,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
         subscription: plan.subscription,
         paymentIntentId: status.payment!.paymentIntentId,
         stripeCustomerId: customerId,
+        paymentMethodId: purchase.paymentMethod,
         ...(current && {
           paid: { amount: plan.price.amount, currency: plan.price.currency },
           order: {

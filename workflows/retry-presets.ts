@@ -1,13 +1,15 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { OrderPolicy } from './order-types';
 
+type StepTuning = Pick<OrderPolicy, 'stepAttempts' | 'stepInitialIntervalMs' | 'stepTimeoutMs'>;
+
 /**
  * Named activity option presets. A forward step retries `stepAttempts` times and then
  * parks the order for ops; a compensation gets twice as many attempts before it parks,
  * because undoing is never given up on. Non-retryable failures (declines, invalid
  * input, conflicts) are classified by the activities and skip the retries.
  */
-export function forwardStep(policy: OrderPolicy): ActivityOptions {
+export function forwardStep(policy: StepTuning): ActivityOptions {
   return {
     startToCloseTimeout: policy.stepTimeoutMs,
     retry: {
@@ -19,7 +21,7 @@ export function forwardStep(policy: OrderPolicy): ActivityOptions {
   };
 }
 
-export function compensationStep(policy: OrderPolicy): ActivityOptions {
+export function compensationStep(policy: StepTuning): ActivityOptions {
   return {
     startToCloseTimeout: policy.stepTimeoutMs,
     retry: {

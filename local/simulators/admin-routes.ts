@@ -19,7 +19,9 @@ export function handleAdminRequest<Body, Resource>(
   request: { method: string; path: string; body: string },
 ): SimulatorResponse {
   const prefix = `${spec.collection}/`;
-  const segment = request.path.startsWith(prefix) ? request.path.slice(prefix.length) : undefined;
+  let segment = request.path.startsWith(prefix) ? request.path.slice(prefix.length) : undefined;
+  const action = segment === undefined ? null : /^([^/]+)\/(enable|disable)$/.exec(segment);
+  if (action) segment = action[1];
   if (segment === undefined || segment.length === 0 || segment.includes('/')) {
     return errorResponse(404, ADMIN_ERROR_CODES.noRoute, `no endpoint at ${request.path}`);
   }
@@ -29,6 +31,20 @@ export function handleAdminRequest<Body, Resource>(
     return errorResponse(400, ADMIN_ERROR_CODES.invalidBody, `externalId ${message}`, 'externalId');
   }
   const id = externalId.data;
+
+  if (action) {
+    if (request.method !== 'POST') {
+      return errorResponse(
+        405,
+        ADMIN_ERROR_CODES.methodNotAllowed,
+        `${request.method} is not allowed on ${request.path}`,
+        undefined,
+        { allow: 'POST' },
+      );
+    }
+    const resource = spec.store.setStatus(id, action[2] === 'enable' ? 'active' : 'disabled');
+    return resource === undefined ? notFound(spec, id) : { status: 200, body: resource };
+  }
 
   switch (request.method) {
     case 'PUT':

@@ -21,6 +21,7 @@ export function startCalendarSyncSimulator(
       status: 'active',
       createdAt,
     }),
+    withStatus: (connection, status) => ({ ...connection, status }),
     contentOf: ({ tenantId, provider, settings }) =>
       ({ tenantId, provider, settings }) as ConnectionBody,
   });

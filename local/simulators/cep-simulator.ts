@@ -23,6 +23,7 @@ export function startCepSimulator(options: SimulatorOptions): Promise<CepSimulat
       url: `https://${slug ?? id}.portals.cep.test/`,
       languages,
       ...(slug === undefined ? {} : { slug }),
+      status: 'active',
       createdAt,
     }),
     contentOf: ({ tenantId, languages, slug }) => ({
@@ -30,6 +31,7 @@ export function startCepSimulator(options: SimulatorOptions): Promise<CepSimulat
       languages,
       ...(slug === undefined ? {} : { slug }),
     }),
+    withStatus: (portal, status) => ({ ...portal, status }),
     clashWith: ({ slug }, others) =>
       slug !== undefined && others.some((portal) => portal.slug === slug)
         ? { field: 'slug', message: `slug ${slug} is used by another portal` }

@@ -11,12 +11,16 @@ export interface StoreSpec<Body, Resource> {
   contentOf(resource: Resource): Body;
   /** A clash with another live resource (a portal slug already taken), if any. */
   clashWith?(body: Body, others: Resource[]): { message: string; field: string } | undefined;
+  /** The resource with another status (disabled while its subscription is suspended). */
+  withStatus(resource: Resource, status: 'active' | 'disabled'): Resource;
 }
 
 export interface ResourceStore<Body, Resource> {
   put(externalId: string, body: Body): PutResult<Resource>;
   get(externalId: string): Resource | undefined;
   delete(externalId: string): boolean;
+  /** Disables or enables a live resource; undefined when there is none. */
+  setStatus(externalId: string, status: 'active' | 'disabled'): Resource | undefined;
   list(): Resource[];
   readonly creates: number;
   readonly deletes: number;
@@ -62,6 +66,13 @@ export function createResourceStore<Body, Resource>(
       const existed = live.delete(externalId);
       if (existed) deletes += 1;
       return existed;
+    },
+    setStatus(externalId, status) {
+      const existing = live.get(externalId);
+      if (existing === undefined) return undefined;
+      const updated = spec.withStatus(existing, status);
+      live.set(externalId, updated);
+      return updated;
     },
     list: () => [...live.values()],
     get creates() {

@@ -3,6 +3,8 @@ import { loadConfig } from '../../src/config';
 import { forwardSdkLogs } from '../../src/runtime/start-worker';
 import { untilSignal } from '../../src/cli/until-signal';
 import type { Command } from '../../src/cli/command';
+import { scheduledJobs } from '../../src/schedules/jobs';
+import { applySchedules } from '../../src/schedules/schedules';
 
 /** `provisioner dev` (npm start): the whole product on this machine, nothing to configure. */
 export const devCommand: Command = {
@@ -12,7 +14,14 @@ export const devCommand: Command = {
   async run(_args, io) {
     forwardSdkLogs(loadConfig());
     const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
+    // The renewal sweeps run on Temporal Schedules; applying is idempotent.
+    const schedules = await applySchedules(
+      stack.client,
+      scheduledJobs(stack.config),
+      stack.config.TEMPORAL_TASK_QUEUE,
+    );
     io.out(describeStack(stack));
+    io.out(`  schedules        ${schedules.map((s) => `${s.id} (${s.outcome})`).join(', ')}\n`);
     await untilSignal(stack.worker?.done);
     io.err('stopping...\n');
     await stack.close();

@@ -149,6 +149,25 @@ function codecRoutes(action: 'encode' | 'decode'): RouteDoc[] {
   ];
 }
 
+function workflowDecision(action: 'retry' | 'abort', summary: string): RouteDoc {
+  return {
+    method: 'post',
+    path: `/v1/ops/workflows/:workflowId/${action}`,
+    access: ['ops'],
+    operationId: `${action}Workflow`,
+    tag: 'ops',
+    summary,
+    description:
+      'By the workflowId that GET /v1/ops/orders lists (an order or a renewal); only while it needs attention, else 409.',
+    body: { schema: jsonSchemaOf(decisionBody, 'input') },
+    responses: {
+      '200': answer('Its status after the decision.', { type: 'object' }),
+      '400': error('BadRequest'),
+      '409': error('Conflict'),
+    },
+  };
+}
+
 /** Every route the API can serve, whichever of them a deployment registers. */
 export const ROUTES: readonly RouteDoc[] = [
   {
@@ -341,6 +360,8 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   opsDecision('retry', 'Retry the step an order is stuck on'),
   opsDecision('abort', 'Abort an order: compensate what it did'),
+  workflowDecision('retry', 'Retry the step an order or a renewal is stuck on'),
+  workflowDecision('abort', 'Abort an order or a renewal: compensate, end an unpaid renewal'),
   {
     method: 'post',
     path: '/v1/webhooks/stripe',

@@ -205,14 +205,18 @@ const orderStatus: JsonSchema = {
 const orderSummary: JsonSchema = {
   type: 'object',
   properties: {
-    orderId: { type: 'string' },
+    orderId: { type: 'string', description: "A renewal's is its workflow id." },
+    workflowId: {
+      type: 'string',
+      description: 'Decide on it by this id at /v1/ops/workflows/{workflowId}/retry|abort.',
+    },
     tenantId: { type: 'string' },
-    kind: { type: 'string' },
+    kind: { type: 'string', description: '`plan` or `addon` for an order; `renewal`.' },
     state: { type: 'string' },
     attention: { $ref: '#/components/schemas/Attention' },
     startedAt: { type: 'string', format: 'date-time' },
   },
-  required: ['orderId', 'tenantId', 'kind', 'state', 'startedAt'],
+  required: ['orderId', 'workflowId', 'tenantId', 'kind', 'state', 'startedAt'],
 };
 
 const apiError: JsonSchema = {

@@ -48,3 +48,10 @@ export const orderListQuery = z.object({
     .regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be the nextPageToken of a previous page')
     .optional(),
 });
+/** An attended workflow's id, as ops list it: an order's or a renewal's. */
+export const workflowIdParam = z
+  .string()
+  .regex(
+    /^(order|renewal)-[A-Za-z0-9_.:-]{1,240}$/,
+    'must be an order-… or renewal-… workflow id as ops list shows it',
+  );

@@ -10,6 +10,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   ops: async () => (await import('./commands/ops.js')).opsCommand,
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
   subscriptions: async () => (await import('./commands/subscriptions.js')).subscriptionsCommand,
+  schedules: async () => (await import('./commands/schedules.js')).schedulesCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   entitlements: async () => (await import('./commands/entitlements.js')).entitlementsCommand,
   events: async () => (await import('./commands/events.js')).eventsCommand,

@@ -33,7 +33,7 @@ const RETURNED = `id, subject_type AS "subjectType", subject_id AS "subjectId", 
  * Grants and revocations of one subscription run one at a time (a transaction-scoped
  * advisory lock), so a revocation never misses grants committed while it ran.
  */
-async function lockSource(tx: SqlExecutor, subscriptionId: string): Promise<void> {
+export async function lockSource(tx: SqlExecutor, subscriptionId: string): Promise<void> {
   await tx.query(
     `SELECT pg_advisory_xact_lock(hashtext('provisioner.ledger.grants'), hashtext($1))`,
     [subscriptionId],

@@ -11,6 +11,7 @@ export * from './grant-spec';
 export * from './grant-schemas';
 export * from './seat-schemas';
 export * from './subscription-schemas';
+export * from './renewal-schemas';
 export * from './entitlement-schemas';
 export * from './event-schemas';
 export type { StatusChangeResult } from './subscriptions';

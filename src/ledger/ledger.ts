@@ -26,10 +26,27 @@ import type {
   ReleaseSeatsInput,
   ReleaseSeatsResult,
 } from './seat-schemas';
-import { assignSeats, releaseSeats, seatUsage } from './seats';
+import { assignSeats, releaseSeats, seatedUsers, seatUsage } from './seats';
+import type {
+  DuePage,
+  DueQuery,
+  EndSubscriptionInput,
+  EndSubscriptionResult,
+  GrantsFor,
+  PaidPeriodInput,
+  PaidPeriodResult,
+  PeriodEndChangeInput,
+  PeriodEndChangeResult,
+} from './renewal-schemas';
+import {
+  applyPeriodEndChange,
+  dueSubscriptions,
+  endSubscription,
+  recordPaidPeriod,
+} from './renewals';
 import type { SqlDb } from './sql-db';
 import type {
-  PaidPeriodInput,
+  FirstPaidPeriodInput,
   RecordSubscriptionResult,
   Subscription,
   SubscriptionInput,
@@ -82,7 +99,6 @@ import {
   revertUpgrade,
   savePaymentMethod,
   schedulePendingChange,
-  seatedUsers,
   withdrawPendingChange,
 } from './subscription-changes';
 
@@ -95,7 +111,7 @@ export interface Ledger {
   /** With `paidPeriod`, the period the capture paid is recorded in the same transaction. */
   recordSubscription(
     sub: SubscriptionInput,
-    options?: { paidPeriod?: PaidPeriodInput },
+    options?: { paidPeriod?: FirstPaidPeriodInput },
   ): Promise<RecordSubscriptionResult>;
   updateSubscriptionStatus(
     id: string,
@@ -119,6 +135,14 @@ export interface Ledger {
   revertUpgrade(input: RevertUpgradeInput): Promise<void>;
   seatedUsers(subscriptionId: string): Promise<string[]>;
   savePaymentMethod(input: SavePaymentMethodInput): Promise<Subscription>;
+  /** Subscriptions in force whose period ended by `asOf` (the caller's clock), by pages. */
+  dueSubscriptions(query: DueQuery): Promise<DuePage>;
+  recordPaidPeriod(input: PaidPeriodInput, grantsFor?: GrantsFor): Promise<PaidPeriodResult>;
+  applyPeriodEndChange(
+    input: PeriodEndChangeInput,
+    grantsFor: GrantsFor,
+  ): Promise<PeriodEndChangeResult>;
+  endSubscription(input: EndSubscriptionInput): Promise<EndSubscriptionResult>;
   tenantEntitlements(tenantId: string): Promise<TenantEntitlements>;
   tenantEntitlementsPage(
     tenantId: string,
@@ -189,6 +213,10 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     tenantEntitlementsPage: (tenantId, options) =>
       tenantEntitlementsPage(db, tenantId, options, graceMs),
     userEntitlements: (tenantId, userId) => userEntitlements(db, tenantId, userId, graceMs),
+    dueSubscriptions: (query) => dueSubscriptions(db, query),
+    recordPaidPeriod: (input, grantsFor) => recordPaidPeriod(db, input, grantsFor),
+    applyPeriodEndChange: (input, grantsFor) => applyPeriodEndChange(db, input, grantsFor),
+    endSubscription: (input) => endSubscription(db, input),
     seatUsage: (tenantId) => seatUsage(db, tenantId),
     grantHistory: (tenantId, options) => grantHistory(db, tenantId, options),
     pendingEvents: (limit) => pendingEvents(db, limit),

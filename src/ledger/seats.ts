@@ -194,3 +194,13 @@ export async function seatUsage(db: SqlExecutor, tenantId: string): Promise<Plan
     return { ...usage, free: usage.bought - usage.assigned };
   });
 }
+
+/** The users seated on a subscription now, sorted. */
+export async function seatedUsers(db: SqlExecutor, subscriptionId: string): Promise<string[]> {
+  const rows = await db.query<{ userId: string }>(
+    `SELECT user_id AS "userId" FROM seat_assignments
+      WHERE subscription_id = $1 AND released_at IS NULL ORDER BY user_id`,
+    [parseInput(ledgerId, subscriptionId)],
+  );
+  return rows.map((row) => row.userId);
+}

@@ -317,16 +317,6 @@ export async function withdrawPendingChange(
   });
 }
 
-/** The users seated on a subscription now, by id. */
-export async function seatedUsers(db: SqlExecutor, subscriptionId: string): Promise<string[]> {
-  const rows = await db.query<{ userId: string }>(
-    `SELECT user_id AS "userId" FROM seat_assignments
-      WHERE subscription_id = $1 AND released_at IS NULL ORDER BY user_id`,
-    [parseInput(ledgerId, subscriptionId)],
-  );
-  return rows.map((row) => row.userId);
-}
-
 /**
  * Writes a new holding (product, seats, period, period end) in place, in one transaction
  * with the row locked: only those columns, so a renewal or a status change committed

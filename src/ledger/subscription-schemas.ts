@@ -124,4 +124,4 @@ export const paidPeriodSchema = z.object({
   /** The order (first period) or the renewal that paid it. */
   paidBy: ledgerId,
 });
-export type PaidPeriodInput = z.input<typeof paidPeriodSchema>;
+export type FirstPaidPeriodInput = z.input<typeof paidPeriodSchema>;

@@ -10,7 +10,7 @@ import {
   subscriptionInputSchema,
   subscriptionSchema,
   type RecordSubscriptionResult,
-  type PaidPeriodInput,
+  type FirstPaidPeriodInput,
   type Subscription,
   type SubscriptionInput,
   type SubscriptionStatus,
@@ -47,7 +47,7 @@ async function recordedEvent(tx: SqlExecutor, subscription: Subscription, orderI
 export async function recordSubscription(
   db: SqlDb,
   input: SubscriptionInput,
-  options: { paidPeriod?: PaidPeriodInput } = {},
+  options: { paidPeriod?: FirstPaidPeriodInput } = {},
 ): Promise<RecordSubscriptionResult> {
   const sub = parseInput(subscriptionInputSchema, input);
   const paid = options.paidPeriod && parseInput(paidPeriodSchema, options.paidPeriod);

@@ -6,8 +6,12 @@ import type { Attention } from '../../workflows/order-types';
 
 /** One order as ops lists it: where it stands and, when it waits, why. */
 export interface OrderSummary {
+  /** For a renewal, its workflow id. */
   orderId: string;
+  /** Decide on it by this id (`ops retry --workflow`, `/v1/ops/workflows/:workflowId/...`). */
+  workflowId: string;
   tenantId: string;
+  /** `plan` or `addon` for an order; `renewal` for a renewal. */
   kind: string;
   state: string;
   attention?: Attention;
@@ -60,7 +64,8 @@ function quoted(field: string, value: string): string {
 }
 
 export function visibilityQuery(filter: OrderListFilter): string | undefined {
-  const clauses = ["WorkflowType = 'purchaseWorkflow'"];
+  // Renewals park for ops exactly as orders do, so ops see both in one list.
+  const clauses = ["WorkflowType IN ('purchaseWorkflow', 'renewalWorkflow')"];
   if (filter.needsAttention !== undefined) {
     clauses.push(`NeedsAttention = ${filter.needsAttention ? 'true' : 'false'}`);
   }
@@ -130,10 +135,12 @@ export async function listOrders(
       namespace,
     );
     const attributes = execution.typedSearchAttributes;
+    const renewal = execution.type === 'renewalWorkflow';
     orders.push({
-      orderId: execution.workflowId.replace(/^order-/, ''),
+      orderId: renewal ? execution.workflowId : execution.workflowId.replace(/^order-/, ''),
+      workflowId: execution.workflowId,
       tenantId: attributes.get(TENANT_ID) ?? '',
-      kind: attributes.get(ORDER_KIND) ?? '',
+      kind: renewal ? 'renewal' : (attributes.get(ORDER_KIND) ?? ''),
       state: attributes.get(ORDER_STATE) ?? 'received',
       attention: (execution.memo?.attention as Attention | null | undefined) ?? undefined,
       startedAt: execution.startTime.toISOString(),

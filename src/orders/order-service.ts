@@ -220,6 +220,41 @@ export function createOrderService({
       }
     },
 
+    /**
+     * Ops' decision for any attended workflow by its id (an order's, or a renewal's as
+     * `ops list` shows it): both take the same `opsDecision` update.
+     */
+    /** The tenant an attended workflow (order or renewal) acts for, from its search attributes. */
+    async tenantOfWorkflow(workflowId: string): Promise<string | null> {
+      try {
+        const described = await client.workflow.getHandle(workflowId).describe();
+        return described.typedSearchAttributes.get(TENANT_ID) ?? null;
+      } catch (error: unknown) {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw error;
+      }
+    },
+
+    async decideWorkflow(workflowId: string, decision: OpsDecision): Promise<unknown> {
+      try {
+        return await client.workflow
+          .getHandle(workflowId)
+          .executeUpdate(opsDecisionUpdate, { args: [decision] });
+      } catch (error: unknown) {
+        if (error instanceof WorkflowUpdateFailedError) {
+          const cause = error.cause instanceof Error ? error.cause.message : error.message;
+          throw new OrderError('ORDER.DECISION_REJECTED', cause);
+        }
+        if (error instanceof WorkflowNotFoundError) {
+          throw new OrderError(
+            'ORDER.DECISION_REJECTED',
+            `${workflowId} is not running: nothing needs a decision`,
+          );
+        }
+        throw error;
+      }
+    },
+
     /** Routes a verified Stripe event to its order; unknown orders are ignored. */
     async deliverPaymentEvent(orderId: string, event: PaymentEvent): Promise<boolean> {
       try {

@@ -7,7 +7,7 @@ import {
 } from './provisioning-error';
 
 export interface AdminRequest extends CallOptions {
-  method: 'GET' | 'PUT' | 'DELETE';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
 }

@@ -6,7 +6,7 @@ import {
   type Connection,
   type ConnectionBody,
 } from './calendar-sync-contract';
-import { createResourceClient, type DeleteOutcome } from './resource-client';
+import { createResourceClient, type DeleteOutcome, type StatusOutcome } from './resource-client';
 
 /** `externalId` is derived from business ids (`calsync-<subscriptionId>`), never random. */
 export type CreateConnectionInput = { externalId: string } & ConnectionBody;
@@ -17,6 +17,10 @@ export interface CalendarSyncClient {
   getConnection: (externalId: string, options?: CallOptions) => Promise<Connection | undefined>;
   /** Idempotent: a connection that is already gone counts as deleted. */
   deleteConnection: (externalId: string, options?: CallOptions) => Promise<DeleteOutcome>;
+  /** Stops syncing, keeping the connection (a suspended subscription); idempotent. */
+  disableConnection: (externalId: string, options?: CallOptions) => Promise<StatusOutcome>;
+  /** Syncs again after a suspension; idempotent. */
+  enableConnection: (externalId: string, options?: CallOptions) => Promise<StatusOutcome>;
 }
 
 export function createCalendarSyncClient(options: AdminClientOptions): CalendarSyncClient {
@@ -35,5 +39,9 @@ export function createCalendarSyncClient(options: AdminClientOptions): CalendarS
       connections.put(externalId, body, callOptions),
     getConnection: connections.get,
     deleteConnection: connections.delete,
+    disableConnection: (externalId, callOptions) =>
+      connections.setStatus(externalId, 'disabled', callOptions),
+    enableConnection: (externalId, callOptions) =>
+      connections.setStatus(externalId, 'active', callOptions),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarSyncSetupSchema } from './calendar-sync-settings';
-import { externalIdSchema, tenantIdSchema } from './external-id';
+import { externalIdSchema, resourceStatusSchema, tenantIdSchema } from './external-id';
 
 /** The calendar-sync admin API's wire format, shared by our client and its simulator. */
 
@@ -20,7 +20,8 @@ export const connectionSchema = z.intersection(
     id: z.string().min(1),
     externalId: externalIdSchema,
     tenantId: z.string(),
-    status: z.enum(['active']),
+    /** `disabled`: kept but not syncing (its subscription is suspended), until enabled again. */
+    status: resourceStatusSchema,
     createdAt: z.iso.datetime(),
   }),
   calendarSyncSetupSchema,

@@ -6,7 +6,7 @@ import {
   type Portal,
   type PortalBody,
 } from './cep-contract';
-import { createResourceClient, type DeleteOutcome } from './resource-client';
+import { createResourceClient, type DeleteOutcome, type StatusOutcome } from './resource-client';
 
 /** `externalId` is derived from business ids (`cep-<subscriptionId>`), never random. */
 export type CreatePortalInput = { externalId: string } & PortalBody;
@@ -17,6 +17,10 @@ export interface CepClient {
   getPortal: (externalId: string, options?: CallOptions) => Promise<Portal | undefined>;
   /** Idempotent: a portal that is already gone counts as deleted. */
   deletePortal: (externalId: string, options?: CallOptions) => Promise<DeleteOutcome>;
+  /** Takes the portal offline, keeping it (a suspended subscription); idempotent. */
+  disablePortal: (externalId: string, options?: CallOptions) => Promise<StatusOutcome>;
+  /** Serves the portal again after a suspension; idempotent. */
+  enablePortal: (externalId: string, options?: CallOptions) => Promise<StatusOutcome>;
 }
 
 export function createCepClient(options: AdminClientOptions): CepClient {
@@ -35,5 +39,8 @@ export function createCepClient(options: AdminClientOptions): CepClient {
       portals.put(externalId, body, callOptions),
     getPortal: portals.get,
     deletePortal: portals.delete,
+    disablePortal: (externalId, callOptions) =>
+      portals.setStatus(externalId, 'disabled', callOptions),
+    enablePortal: (externalId, callOptions) => portals.setStatus(externalId, 'active', callOptions),
   };
 }

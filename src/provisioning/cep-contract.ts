@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { externalIdSchema, tenantIdSchema } from './external-id';
+import { externalIdSchema, resourceStatusSchema, tenantIdSchema } from './external-id';
 import { ISO_639_1_CODES } from './iso-639-1';
 
 /** The CEP admin API's wire format, shared by our client and its simulator. */
@@ -39,6 +39,8 @@ export const portalSchema = z.object({
   url: z.url(),
   languages: z.array(z.string()).min(1),
   slug: z.string().optional(),
+  /** `disabled`: kept but not served (its subscription is suspended), until enabled again. */
+  status: resourceStatusSchema.default('active'),
   createdAt: z.iso.datetime(),
 });
 export type Portal = z.infer<typeof portalSchema>;

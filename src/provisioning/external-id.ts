@@ -14,3 +14,10 @@ export const externalIdSchema = z
 export type ExternalId = z.infer<typeof externalIdSchema>;
 
 export const tenantIdSchema = z.string().trim().min(1, 'must not be empty').max(128);
+
+/**
+ * A provisioned resource is `active`, or `disabled` while its subscription is suspended:
+ * kept with its data, so paying again turns it back on instead of provisioning anew.
+ */
+export const resourceStatusSchema = z.enum(['active', 'disabled']);
+export type ResourceStatus = z.infer<typeof resourceStatusSchema>;

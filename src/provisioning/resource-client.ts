@@ -13,6 +13,9 @@ import { ProvisioningError, type ProvisioningService } from './provisioning-erro
 /** A compensating delete succeeds either way: what matters is that the resource is gone. */
 export type DeleteOutcome = 'deleted' | 'already-absent';
 
+/** Disabling or enabling is a state to reach: a repeat finds it reached; a resource gone is reported. */
+export type StatusOutcome = 'done' | 'absent';
+
 export interface ResourceSpec<Body extends z.ZodType, Resource extends z.ZodType> {
   service: ProvisioningService;
   /** The collection's path, e.g. `/v1/connections`. */
@@ -31,6 +34,12 @@ export interface ResourceClient<Body extends z.ZodType, Resource extends z.ZodTy
   ) => Promise<z.output<Resource>>;
   get: (externalId: string, options?: CallOptions) => Promise<z.output<Resource> | undefined>;
   delete: (externalId: string, options?: CallOptions) => Promise<DeleteOutcome>;
+  /** `POST <collection>/:externalId/disable` or `/enable`; idempotent. */
+  setStatus: (
+    externalId: string,
+    status: 'active' | 'disabled',
+    options?: CallOptions,
+  ) => Promise<StatusOutcome>;
 }
 
 /**
@@ -86,6 +95,15 @@ export function createResourceClient<Body extends z.ZodType, Resource extends z.
       if (isResourceNotFound(response)) return undefined;
       if (!isOk(response)) throw errorFromResponse(service, request, response);
       return parseResource(request, response);
+    },
+
+    async setStatus(externalId, status, options) {
+      const action = status === 'active' ? 'enable' : 'disable';
+      const request = { method: 'POST', path: `${pathOf(externalId)}/${action}` } as const;
+      const response = await send({ ...request, signal: options?.signal });
+      if (isResourceNotFound(response)) return 'absent';
+      if (!isOk(response)) throw errorFromResponse(service, request, response);
+      return 'done';
     },
 
     async delete(externalId, options) {

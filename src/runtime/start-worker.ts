@@ -1,5 +1,9 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { createOrderActivities, createSubscriptionChangeActivities } from '../../activities';
+import {
+  createOrderActivities,
+  createRenewalActivities,
+  createSubscriptionChangeActivities,
+} from '../../activities';
 import { createReconcileActivities } from '../../activities/reconcile-activities';
 import type { Config } from '../config';
 import { createEventRelay } from '../events/relay';
@@ -8,7 +12,7 @@ import type { Services } from './services';
 import { createLogger, sdkLoggerOver } from './logger';
 import { assertSecretsFit } from './secret-rules';
 import type { StartOptions } from './start-api';
-import { dataConverterFor, temporalAddress } from './temporal';
+import { connectClient, dataConverterFor, temporalAddress } from './temporal';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped. */
@@ -24,6 +28,8 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   assertSecretsFit(config, { service: 'worker', local: options.local });
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  // The sweep's activity starts renewals through a client of its own.
+  const client = await connectClient(config);
   const worker = await createOrderWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -32,6 +38,7 @@ export async function startWorker(
       ...createOrderActivities(services),
       ...createSubscriptionChangeActivities(services),
       ...createReconcileActivities(services),
+      ...createRenewalActivities({ ...services, workflows: client.workflow }),
     },
     dataConverter: dataConverterFor(config),
   });
@@ -48,7 +55,7 @@ export async function startWorker(
       : undefined;
   const done = worker.run().finally(async () => {
     await relay?.stop();
-    await connection.close();
+    await Promise.all([connection.close(), client.connection.close()]);
   });
   return {
     done,

@@ -4,6 +4,8 @@ import { ConfigError, type Config } from '../config';
 import { parseCodecKeys } from './codec-keys';
 import { createEncryptionCodec } from './encryption-codec';
 import type { OrderPolicy } from '../../workflows/order-types';
+import type { StepPolicy } from '../../workflows/renewal-types';
+import type { SubscriptionPolicy } from '../../workflows/subscription-types';
 
 /** Where `npm start` runs its Temporal dev server, and so the default for every command. */
 export const LOCAL_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -51,6 +53,25 @@ export function orderPolicy(config: Config): OrderPolicy {
     stepInitialIntervalMs: config.ORDER_STEP_INITIAL_INTERVAL_MS,
     stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
     authenticationTimeoutMs: config.ORDER_AUTHENTICATION_TIMEOUT_MS,
+    attentionDeadlineMs: config.ORDER_ATTENTION_DEADLINE_MS,
+  };
+}
+
+/** Dunning tuning that each renewal is started with. */
+export function subscriptionPolicy(config: Config): SubscriptionPolicy {
+  return {
+    dunningRetryDays: config.DUNNING_RETRY_DAYS,
+    graceDays: config.DUNNING_GRACE_DAYS,
+    suspendedDaysBeforeEnd: config.SUSPENDED_DAYS_BEFORE_END,
+  };
+}
+
+/** A renewal's steps are tried, and wait for ops, as an order's. */
+export function renewalStepPolicy(config: Config): StepPolicy {
+  return {
+    stepAttempts: config.ORDER_STEP_ATTEMPTS,
+    stepInitialIntervalMs: config.ORDER_STEP_INITIAL_INTERVAL_MS,
+    stepTimeoutMs: config.ORDER_STEP_TIMEOUT_MS,
     attentionDeadlineMs: config.ORDER_ATTENTION_DEADLINE_MS,
   };
 }

@@ -2,12 +2,13 @@ import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 import { workflowSource } from './workflow-source';
+import type { RenewalActivities } from '../../activities/renewal-activities';
 
 export interface OrderWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  activities: OrderActivities;
+  activities: OrderActivities & RenewalActivities;
   /** The payload codec and failure converter (src/runtime/temporal.ts); none in unit tests. */
   dataConverter?: DataConverter;
 }

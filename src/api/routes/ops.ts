@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { OrderService } from '../../orders/order-service';
+import { OrderError, type OrderService } from '../../orders/order-service';
 import { coversTenant } from '../api-keys';
 import { readOrderFor } from '../order-access';
 import { orderViewFor } from '../order-view';
-import { idParam, orderListQuery } from '../params';
-import { tenantScopeOf } from '../tenant-access';
+import { idParam, orderListQuery, workflowIdParam } from '../params';
+import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
 
 const orderParams = z.object({ orderId: idParam });
+const workflowParams = z.object({ workflowId: workflowIdParam });
 
 /**
  * An ops decision's body. Who decided is the calling key's name, never a claim of the
@@ -49,6 +50,24 @@ export function opsRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
           request.log.info({ orderId, action, by, reason, settled }, 'ops decision');
           // 202: sent, not applied in time (no worker); it applies when the order runs.
           return reply.code(settled ? 200 : 202).send(orderViewFor(value, request.apiKey!));
+        },
+      );
+      // The same decision by workflow id: how ops reach a stuck renewal.
+      app.post(
+        `/v1/ops/workflows/:workflowId/${action}`,
+        { config: { access: ['ops'] } },
+        async (request) => {
+          const { workflowId } = parseRequest(workflowParams, request.params);
+          const { reason } = parseRequest(decisionBody, request.body ?? {});
+          // Another tenant's workflow answers as one that does not exist.
+          const notFound = () =>
+            new OrderError('ORDER.NOT_FOUND', `workflow ${workflowId} does not exist`);
+          const tenantId = await deps.orders.tenantOfWorkflow(workflowId);
+          if (tenantId === null) throw notFound();
+          assertTenantAccess(request, tenantId, notFound);
+          const by = request.apiKey!.name;
+          request.log.info({ workflowId, action, by, reason }, 'ops decision');
+          return deps.orders.decideWorkflow(workflowId, { action, by, reason });
         },
       );
     }

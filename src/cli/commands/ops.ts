@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
-import { idParam, orderListQuery } from '../../api/params';
+import { idParam, orderListQuery, workflowIdParam } from '../../api/params';
 import { OrderError } from '../../orders/order-service';
 import { UsageError, type Command } from '../command';
 import { withOrderService } from '../order-service-from-env';
 
 const USAGE = `provisioner ops list [--tenant TENANT] [--state STATE] [--page-size N] [--page-token TOKEN]
        provisioner ops retry ORDER_ID --by NAME [--reason TEXT]
-       provisioner ops abort ORDER_ID --by NAME [--reason TEXT]`;
+       provisioner ops abort ORDER_ID --by NAME [--reason TEXT]
+       provisioner ops retry|abort --workflow WORKFLOW_ID --by NAME [--reason TEXT]   (a renewal)`;
 
 /** `provisioner ops`: the orders that need attention, and the decision that unblocks one. */
 export const opsCommand: Command = {
@@ -27,6 +28,7 @@ export const opsCommand: Command = {
           'page-token': { type: 'string' },
           by: { type: 'string' },
           reason: { type: 'string' },
+          workflow: { type: 'string' },
         },
       });
     } catch (error: unknown) {
@@ -45,6 +47,32 @@ export const opsCommand: Command = {
       );
       io.out(`${JSON.stringify(page, null, 2)}\n`);
       return 0;
+    }
+    if ((action === 'retry' || action === 'abort') && values.workflow !== undefined) {
+      const workflowId = workflowIdParam.safeParse(values.workflow);
+      if (!workflowId.success || positionals.length > 0) {
+        throw new UsageError(
+          `--workflow: ${workflowId.error?.issues[0]?.message ?? 'takes no ORDER_ID besides'}`,
+        );
+      }
+      if (!values.by) throw new UsageError('--by: say who decides');
+      try {
+        const status = await withOrderService((service) =>
+          service.decideWorkflow(workflowId.data, {
+            action,
+            by: values.by!,
+            reason: values.reason,
+          }),
+        );
+        io.out(`${JSON.stringify(status, null, 2)}\n`);
+        return 0;
+      } catch (error: unknown) {
+        if (error instanceof OrderError) {
+          io.err(`provisioner ops ${action}: ${error.message}\n`);
+          return 1;
+        }
+        throw error;
+      }
     }
     if (action === 'retry' || action === 'abort') {
       const orderId = idParam.safeParse(positionals[0]);

@@ -257,3 +257,18 @@ describe('failures of the service', () => {
     await expect(call).rejects.toThrow('activity cancelled');
   });
 });
+
+describe('suspending a connection', () => {
+  test('when a connection is disabled and enabled again, each twice, then it is kept and syncs again, with no second create', async () => {
+    await client.createConnection(m365);
+
+    expect(await client.disableConnection(m365.externalId)).toBe('done');
+    expect(await client.disableConnection(m365.externalId)).toBe('done');
+    expect((await client.getConnection(m365.externalId))?.status).toBe('disabled');
+    expect(await client.enableConnection(m365.externalId)).toBe('done');
+    expect(await client.enableConnection(m365.externalId)).toBe('done');
+
+    expect((await client.getConnection(m365.externalId))?.status).toBe('active');
+    expect(simulator.stats).toMatchObject({ creates: 1, deletes: 0, live: 1 });
+  });
+});

@@ -173,3 +173,24 @@ describe('failures of the service', () => {
     expect(simulator.stats.live).toBe(0);
   });
 });
+
+describe('suspending a portal', () => {
+  test('when a portal is disabled twice and enabled twice, then it is kept, offline, then served again, with no second create', async () => {
+    await client.createPortal(portal);
+
+    expect(await client.disablePortal(portal.externalId)).toBe('done');
+    expect(await client.disablePortal(portal.externalId)).toBe('done');
+    expect((await client.getPortal(portal.externalId))?.status).toBe('disabled');
+    // A late retry of the create finds the same portal, still disabled.
+    expect((await client.createPortal(portal)).status).toBe('disabled');
+    expect(await client.enablePortal(portal.externalId)).toBe('done');
+    expect(await client.enablePortal(portal.externalId)).toBe('done');
+
+    expect((await client.getPortal(portal.externalId))?.status).toBe('active');
+    expect(simulator.stats).toMatchObject({ creates: 1, deletes: 0, live: 1 });
+  });
+
+  test('when the portal does not exist, then disabling reports it absent', async () => {
+    expect(await client.disablePortal('cep-missing')).toBe('absent');
+  });
+});

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { startDevServer } from '../local/binaries/servers';
+import { startLocalStack, type LocalStack } from '../local/stack/local-stack';
+import { CURRENT_CATALOG_VERSION } from '../src/catalog';
+import { renewalStepPolicy, subscriptionPolicy } from '../src/runtime/temporal';
+import type { SweepInput } from '../workflows/renewal-types';
+import { createBaselineActivities } from './baseline/renewal-activities';
+
+/**
+ * One renewal sweep on the local stack (Temporal dev server, worker, PGlite, the Stripe
+ * emulator) over N due subscriptions, until every one has its paid period; then the
+ * baseline of the same shape with activities that do nothing, in the same run.
+ * Prints figures, asserts nothing:  npx tsx bench/renewals.ts [N ...]  (default 10000)
+ */
+const SIZES = process.argv.slice(2).map(Number);
+const PAGE_SIZE = 500;
+const CONCURRENCY = 8;
+const HOUR = 60 * 60 * 1000;
+
+async function seed(stack: LocalStack, n: number): Promise<string> {
+  const tenantId = `bench-${randomUUID().slice(0, 8)}`;
+  const customerId = await stack.services.payments.ensureCustomer({ tenantId });
+  const end = new Date(Date.now() - HOUR);
+  const start = new Date(end.getTime() - 30 * 24 * HOUR);
+  await stack.services.ledger.ensureTenant(tenantId);
+  // One statement per thousand rows: seeding is not what is measured.
+  for (let from = 0; from < n; from += 1000) {
+    const rows = Array.from({ length: Math.min(1000, n - from) }, (_, i) => ({
+      id: `sub-${tenantId}-${from + i}`,
+    }));
+    await stack.services.ledger.db.query(
+      `INSERT INTO subscriptions (id, tenant_id, kind, product_key, seats, period, status,
+         catalog_version, current_period_start, current_period_end, settings,
+         stripe_customer_id, payment_method_id, order_id)
+       SELECT r.id, $2, 'plan', 'sales-essentials', 1, 'month', 'active', $3, $4, $5, '{}'::jsonb,
+              $6, 'pm_card_visa', 'bench-order'
+         FROM jsonb_to_recordset($1::text::jsonb) AS r(id text)`,
+      [JSON.stringify(rows), tenantId, CURRENT_CATALOG_VERSION, start, end, customerId],
+    );
+  }
+  return tenantId;
+}
+
+async function paidCount(stack: LocalStack, tenantId: string): Promise<number> {
+  const [row] = await stack.services.ledger.db.query<{ n: number | string }>(
+    'SELECT count(*) AS n FROM subscription_periods WHERE tenant_id = $1',
+    [tenantId],
+  );
+  return Number(row?.n ?? 0);
+}
+
+async function historyOf(stack: LocalStack, workflowId: string) {
+  const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events?.length ?? 0;
+}
+
+async function measureRenewals(stack: LocalStack, n: number) {
+  const tenantId = await seed(stack, n);
+  const workflowId = `bench-sweep-${randomUUID()}`;
+  const input: SweepInput = {
+    job: 'renewals',
+    pageSize: PAGE_SIZE,
+    concurrency: CONCURRENCY,
+    policy: subscriptionPolicy(stack.config),
+    steps: renewalStepPolicy(stack.config),
+  };
+  const began = performance.now();
+  await stack.client.workflow.execute('renewalSweepWorkflow', {
+    workflowId,
+    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+  });
+  const swept = performance.now();
+  while ((await paidCount(stack, tenantId)) < n) await delay(250);
+  const seconds = (performance.now() - began) / 1000;
+  return {
+    seconds,
+    sweepSeconds: (swept - began) / 1000,
+    history: await historyOf(stack, workflowId),
+  };
+}
+
+async function measureBaseline(stack: LocalStack, n: number) {
+  const done = new Set<string>();
+  const taskQueue = `bench-baseline-${randomUUID()}`;
+  const connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: require.resolve('./baseline/renewal-workflows'),
+    activities: createBaselineActivities(stack.client.workflow, (id) => done.add(id)),
+  });
+  const running = worker.run();
+  const workflowId = `bench-noop-sweep-${randomUUID()}`;
+  const began = performance.now();
+  await stack.client.workflow.execute('noopSweepWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [{ total: n, pageSize: PAGE_SIZE, concurrency: CONCURRENCY }],
+  });
+  while (done.size < n) await delay(100);
+  const seconds = (performance.now() - began) / 1000;
+  const history = await historyOf(stack, workflowId);
+  worker.shutdown();
+  await running;
+  await connection.close();
+  return { seconds, history };
+}
+
+function delay(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function main(): Promise<void> {
+  const server = await startDevServer();
+  const stack = await startLocalStack({
+    ephemeralPorts: true,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: server.address,
+      PGLITE_DATA_DIR: 'memory://',
+      TEMPORAL_TASK_QUEUE: `bench-renewals-${randomUUID()}`,
+    },
+  });
+  try {
+    for (const n of SIZES.length > 0 ? SIZES : [10_000]) {
+      const renewals = await measureRenewals(stack, n);
+      const baseline = await measureBaseline(stack, n);
+      const rate = n / renewals.seconds;
+      const baseRate = n / baseline.seconds;
+      console.log(
+        `N=${n.toLocaleString('en')} due subscriptions, page ${PAGE_SIZE}, ${CONCURRENCY} starts at a time`,
+      );
+      console.log(
+        `  renewals: ${rate.toFixed(1)} renewals/s (${renewals.seconds.toFixed(1)} s; the sweep itself ${renewals.sweepSeconds.toFixed(1)} s)`,
+      );
+      console.log(`  sweep history: ${renewals.history} events in its last run (one run per page)`);
+      console.log(
+        `  no-op baseline: ${baseRate.toFixed(1)} workflows/s (${baseline.seconds.toFixed(1)} s, history ${baseline.history} events); renewals at ${((rate / baseRate) * 100).toFixed(0)}% of it`,
+      );
+    }
+  } finally {
+    await stack.close();
+    await server.teardown();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
