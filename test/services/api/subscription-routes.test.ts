@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../../src/api/app';
 import { createSubscriptionService } from '../../../src/subscriptions/subscription-service';
 import { ledgerEngines, uniqueId, useTestLedger } from '../ledger/engines';
-import { planSubscription } from '../ledger/fixtures';
+import { CURRENT_PERIOD, planSubscription } from '../ledger/fixtures';
 import { KEYS, apiKeys, bearer } from './api-harness';
 import { serveForTest, type TestClient } from './http-client';
 
@@ -118,8 +118,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
       seats: 3,
       assigned: ['alice', 'bob'],
       pendingChange: null,
-      currentPeriodStart: '2026-01-01T00:00:00.000Z',
-      currentPeriodEnd: '2026-02-01T00:00:00.000Z',
+      ...CURRENT_PERIOD,
     });
   });
 

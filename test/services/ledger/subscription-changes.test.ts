@@ -1,5 +1,11 @@
 import { ledgerEngines, uniqueId, useTestLedger } from './engines';
-import { JANUARY, ledgerFailure, planSubscription, tenantFlags, userFeatures } from './fixtures';
+import {
+  CURRENT_PERIOD,
+  ledgerFailure,
+  planSubscription,
+  tenantFlags,
+  userFeatures,
+} from './fixtures';
 
 describe.each(ledgerEngines())('subscription changes on %s', (engine) => {
   const opened = useTestLedger(engine);
@@ -230,7 +236,7 @@ describe.each(ledgerEngines())('subscription changes on %s', (engine) => {
       productKey: 'sales-premium',
       seats: 4,
       period: 'month' as const,
-      currentPeriodEnd: JANUARY.currentPeriodEnd,
+      currentPeriodEnd: CURRENT_PERIOD.currentPeriodEnd,
     };
     const before = { ...premium, productKey: 'sales-essentials', seats: 3 };
 
@@ -253,7 +259,7 @@ describe.each(ledgerEngines())('subscription changes on %s', (engine) => {
         expect.objectContaining({
           productKey: 'sales-premium',
           seats: 4,
-          currentPeriodStart: JANUARY.currentPeriodStart,
+          currentPeriodStart: CURRENT_PERIOD.currentPeriodStart,
           orderId: `order-of-${subscriptionId}`,
         }),
       );
@@ -327,7 +333,7 @@ describe.each(ledgerEngines())('subscription changes on %s', (engine) => {
       await ledger.applyUpgrade({
         subscriptionId,
         orderId: 'chg-1',
-        to: { productKey: 'sales-essentials', seats: 5, period: 'month', ...JANUARY },
+        to: { productKey: 'sales-essentials', seats: 5, period: 'month', ...CURRENT_PERIOD },
         grants: [],
       });
 
