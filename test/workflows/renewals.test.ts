@@ -1,11 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { startTimeSkippingServer } from '../../local/binaries/servers';
 import { CURRENT_CATALOG_VERSION, getCatalog, priceOf, userFeatures } from '../../src/catalog';
 import { purchaseSchema } from '../../src/domain/purchase';
 import { planOrder } from '../../src/orders/order-plan';
-import { orderPolicy, renewalStepPolicy, subscriptionPolicy } from '../../src/runtime/temporal';
+import {
+  dataConverterFor,
+  orderPolicy,
+  renewalStepPolicy,
+  subscriptionPolicy,
+} from '../../src/runtime/temporal';
 import { paymentMethodUpdatedSignal, renewalStatusQuery } from '../../workflows/messages';
 import { orderWorkflowId, subscriptionIdFor, type OrderInput } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
@@ -29,8 +34,13 @@ const DAY = 24 * 60 * 60 * 1000;
 let env: TestWorkflowEnvironment;
 let stack: LocalStack;
 
+// The worker encrypts what it writes; the test's client must read what it starts.
+const TEMPORAL_CODEC_KEYS = `renewals:${randomBytes(32).toString('base64')}`;
+
 beforeAll(async () => {
-  env = await startTimeSkippingServer();
+  env = await startTimeSkippingServer({
+    dataConverter: dataConverterFor({ TEMPORAL_CODEC_KEYS }),
+  });
   stack = await startLocalStack({
     ephemeralPorts: true,
     env: {
@@ -38,6 +48,8 @@ beforeAll(async () => {
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: `renewals-${randomUUID()}`,
       PGLITE_DATA_DIR: 'memory://',
+      TEMPORAL_CODEC_KEYS,
+      LOG_LEVEL: 'silent',
       ORDER_STEP_ATTEMPTS: '2',
       ORDER_STEP_INITIAL_INTERVAL_MS: '100',
     },
@@ -144,10 +156,12 @@ async function waitForState(
   throw new Error(`the renewal never reached ${state}`);
 }
 
+/** The periods renewals paid: the purchase's own first period (paid by its order) left out. */
 async function periodsOf(subscriptionId: string) {
   return ledger().db.query<{ amount: string | number; paymentIntentId: string }>(
-    `SELECT amount, payment_intent_id AS "paymentIntentId" FROM subscription_periods
-      WHERE subscription_id = $1 ORDER BY period_start`,
+    `SELECT p.amount, p.payment_intent_id AS "paymentIntentId" FROM subscription_periods p
+       JOIN subscriptions s ON s.id = p.subscription_id
+      WHERE p.subscription_id = $1 AND p.paid_by <> s.order_id ORDER BY p.period_start`,
     [subscriptionId],
   );
 }

@@ -1,11 +1,16 @@
 import type { GrantsFor } from '../../../src/ledger';
-import { FEBRUARY, JANUARY, addonSubscription, ledgerFailure, planSubscription } from './fixtures';
+import { CURRENT_PERIOD, addonSubscription, ledgerFailure, planSubscription } from './fixtures';
 import { ledgerEngines, uniqueId, useTestLedger } from './engines';
 
-const MARCH = {
-  currentPeriodStart: '2026-03-01T00:00:00.000Z',
-  currentPeriodEnd: '2026-04-01T00:00:00.000Z',
-};
+/** Three periods in a row from now: licenses count only while a period has not lapsed. */
+const DAY = 24 * 60 * 60 * 1000;
+const after = (period: { currentPeriodEnd: string }) => ({
+  currentPeriodStart: period.currentPeriodEnd,
+  currentPeriodEnd: new Date(Date.parse(period.currentPeriodEnd) + 30 * DAY).toISOString(),
+});
+const PERIOD_1 = CURRENT_PERIOD;
+const PERIOD_2 = after(PERIOD_1);
+const PERIOD_3 = after(PERIOD_2);
 
 /** A tiny stand-in for the catalog: what each plan implies per seated user. */
 const FEATURES: Record<string, string[]> = {
@@ -52,9 +57,9 @@ describe.each(ledgerEngines())('renewals on %s', (engine) => {
   function paid(id: string, overrides: Record<string, unknown> = {}) {
     return {
       subscriptionId: id,
-      renewedPeriodStart: JANUARY.currentPeriodStart,
-      periodStart: FEBRUARY.currentPeriodStart,
-      periodEnd: FEBRUARY.currentPeriodEnd,
+      renewedPeriodStart: PERIOD_1.currentPeriodStart,
+      periodStart: PERIOD_2.currentPeriodStart,
+      periodEnd: PERIOD_2.currentPeriodEnd,
       productKey: 'sales-premium',
       seats: 2,
       period: 'month' as const,
@@ -147,8 +152,8 @@ describe.each(ledgerEngines())('renewals on %s', (engine) => {
     expect(sub).toMatchObject({
       status: 'active',
       pastDueSince: null,
-      currentPeriodStart: FEBRUARY.currentPeriodStart,
-      currentPeriodEnd: FEBRUARY.currentPeriodEnd,
+      currentPeriodStart: PERIOD_2.currentPeriodStart,
+      currentPeriodEnd: PERIOD_2.currentPeriodEnd,
       paymentIntentId: 'pi_renewal',
       paymentMethodId: 'pm_card_visa',
     });
@@ -176,15 +181,17 @@ describe.each(ledgerEngines())('renewals on %s', (engine) => {
     const failure = await ledgerFailure(
       ledger.recordPaidPeriod(
         paid(id, {
-          renewedPeriodStart: FEBRUARY.currentPeriodStart,
-          periodStart: MARCH.currentPeriodStart,
-          periodEnd: MARCH.currentPeriodEnd,
+          renewedPeriodStart: PERIOD_2.currentPeriodStart,
+          periodStart: PERIOD_3.currentPeriodStart,
+          periodEnd: PERIOD_3.currentPeriodEnd,
         }),
       ),
     );
 
     expect(failure).toEqual({ code: 'LEDGER.INVALID_TRANSITION', field: 'renewedPeriodStart' });
-    expect((await ledger.getSubscription(id))?.currentPeriodStart).toBe(JANUARY.currentPeriodStart);
+    expect((await ledger.getSubscription(id))?.currentPeriodStart).toBe(
+      PERIOD_1.currentPeriodStart,
+    );
     const periods = await ledger.db.query(
       'SELECT 1 FROM subscription_periods WHERE subscription_id = $1',
       [id],
