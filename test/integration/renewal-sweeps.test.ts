@@ -248,6 +248,9 @@ describe('with the worker in another process, on PostgreSQL', () => {
         CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
         CEP_URL: config.CEP_URL,
         CEP_TOKEN: config.CEP_TOKEN,
+        // The stack's payload codec key: the worker must read what the stack's client wrote.
+        TEMPORAL_CODEC_KEYS: config.TEMPORAL_CODEC_KEYS,
+        LOG_LEVEL: 'warn',
         ORDER_STEP_TIMEOUT_MS: '5000',
       },
     });
