@@ -3,10 +3,10 @@ import { InvalidListRequestError, visibilityQuery } from '../../../src/orders/or
 describe('the visibility query of an order list', () => {
   it('when filtered by attention, tenants and state, then each becomes a clause', () => {
     expect(visibilityQuery({ needsAttention: true, tenantIds: ['acme', 'globex'] })).toBe(
-      "WorkflowType = 'purchaseWorkflow' AND NeedsAttention = true AND TenantId IN ('acme', 'globex')",
+      "WorkflowType IN ('purchaseWorkflow', 'renewalWorkflow') AND NeedsAttention = true AND TenantId IN ('acme', 'globex')",
     );
     expect(visibilityQuery({ tenantId: 'acme', state: 'completed' })).toBe(
-      "WorkflowType = 'purchaseWorkflow' AND TenantId = 'acme' AND OrderState = 'completed'",
+      "WorkflowType IN ('purchaseWorkflow', 'renewalWorkflow') AND TenantId = 'acme' AND OrderState = 'completed'",
     );
   });
 
