@@ -43,6 +43,7 @@ export async function startWorker(
     dataConverter: dataConverterFor(config),
   });
   // Every worker process runs the outbox relay; a lease in the ledger lets one send.
+  const relayLogger = createLogger({ level: config.LOG_LEVEL, service: 'event-relay' });
   const relay =
     config.EVENT_WEBHOOKS.length > 0
       ? createEventRelay({
@@ -50,7 +51,7 @@ export async function startWorker(
           subscribers: config.EVENT_WEBHOOKS,
           retryBaseMs: config.EVENT_RELAY_RETRY_BASE_MS,
           maxAttempts: config.EVENT_RELAY_MAX_ATTEMPTS,
-          log: (line) => process.stderr.write(`${line}\n`),
+          log: (line) => relayLogger.warn(line),
         }).start(config.EVENT_RELAY_INTERVAL_MS)
       : undefined;
   const done = worker.run().finally(async () => {

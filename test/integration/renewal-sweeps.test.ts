@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startWorkerProcess as startWorker } from './support/worker-process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
 import type { Ledger } from '../../src/ledger';
@@ -18,7 +18,6 @@ import { OPS_KEY, OPS_KEY_NAME, startOrderStack, type OrderStack } from './suppo
  * The sweeps on the dev server: Schedules exist there, and sweeps run side by side and
  * across a killed worker, with the real worker, ledger and the local Stripe emulator.
  */
-const root = join(__dirname, '..', '..');
 const HOUR = 60 * 60 * 1000;
 
 /** Subscriptions whose month ended an hour ago, each with a saved card; returns their ids. */
@@ -232,37 +231,12 @@ describe('with the worker in another process, on PostgreSQL', () => {
     await database?.dispose();
   });
 
-  function startWorkerProcess(): Promise<ChildProcess> {
-    const { config } = stack;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-        DATABASE_URL: database.databaseUrl,
-        STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
-        STRIPE_API_BASE: config.STRIPE_API_BASE,
-        CALENDAR_SYNC_URL: config.CALENDAR_SYNC_URL,
-        CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
-        CEP_URL: config.CEP_URL,
-        CEP_TOKEN: config.CEP_TOKEN,
-        // The stack's payload codec key: the worker must read what the stack's client wrote.
-        TEMPORAL_CODEC_KEYS: config.TEMPORAL_CODEC_KEYS,
-        LOG_LEVEL: 'warn',
-        ORDER_STEP_TIMEOUT_MS: '5000',
-      },
+  async function startWorkerProcess(): Promise<ChildProcess> {
+    const child = await startWorker(stack.config, database.databaseUrl!, {
+      ORDER_STEP_TIMEOUT_MS: '5000',
     });
     workers.push(child);
-    return new Promise((resolve, reject) => {
-      let output = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('worker polling')) resolve(child);
-      });
-      child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-    });
+    return child;
   }
 
   test('when the worker is killed in the middle of a sweep and another starts, then every subscription-period is charged once and none is lost', async () => {

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { startWorkerProcess as startWorker } from './support/worker-process';
 import {
   addonOrder,
   isFinal,
@@ -15,7 +15,6 @@ import {
  * integration global setup starts when it is unset and this machine allows.
  */
 const databaseUrl = process.env.DATABASE_URL;
-const root = join(__dirname, '..', '..');
 let stack: OrderStack;
 const workers: ChildProcess[] = [];
 
@@ -33,37 +32,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Starts `provisioner worker` against the stack's services; resolves once it polls. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const { config } = stack;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-      DATABASE_URL: databaseUrl,
-      STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
-      STRIPE_API_BASE: config.STRIPE_API_BASE,
-      CALENDAR_SYNC_URL: config.CALENDAR_SYNC_URL,
-      CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
-      CEP_URL: config.CEP_URL,
-      CEP_TOKEN: config.CEP_TOKEN,
-      // The stack's payload codec key: the worker must read what the API's client wrote.
-      TEMPORAL_CODEC_KEYS: config.TEMPORAL_CODEC_KEYS,
-      LOG_LEVEL: 'warn',
-    },
-  });
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = await startWorker(stack.config, databaseUrl!);
   workers.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker polling')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-  });
+  return child;
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

@@ -1,11 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
+import type { LocalStack } from '../../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
 import { purchaseSchema } from '../../src/domain/purchase';
 import { planOrder } from '../../src/orders/order-plan';
-import { dataConverterFor, orderPolicy } from '../../src/runtime/temporal';
-import { startTimeSkippingServer } from '../../local/binaries/servers';
+import { orderPolicy } from '../../src/runtime/temporal';
 import { orderWorkflowId, type OrderInput } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 
@@ -17,26 +17,8 @@ import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 let env: TestWorkflowEnvironment;
 let stack: LocalStack;
 
-// The worker encrypts what it writes; the test's client must read the order's result.
-const TEMPORAL_CODEC_KEYS = `deadlines:${randomBytes(32).toString('base64')}`;
-
 beforeAll(async () => {
-  env = await startTimeSkippingServer({
-    dataConverter: dataConverterFor({ TEMPORAL_CODEC_KEYS }),
-  });
-  stack = await startLocalStack({
-    ephemeralPorts: true,
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: `deadlines-${randomUUID()}`,
-      PGLITE_DATA_DIR: 'memory://',
-      TEMPORAL_CODEC_KEYS,
-      LOG_LEVEL: 'silent',
-      ORDER_STEP_ATTEMPTS: '2',
-      ORDER_STEP_INITIAL_INTERVAL_MS: '100',
-    },
-  });
+  ({ env, stack } = await startTimeSkippingStack('deadlines'));
 });
 
 afterAll(async () => {
