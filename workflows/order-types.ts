@@ -5,8 +5,8 @@
  */
 import type { GrantSpec, Price } from '../src/catalog';
 import type { BillingPeriod } from '../src/domain/billing-period';
-import type { Purchase } from '../src/domain/purchase';
-import type { CalendarSyncSetup } from '../src/provisioning/calendar-sync-settings';
+import type { Purchase } from '../src/catalog/purchase';
+import type { CalendarSyncSetup } from '../src/domain/calendar-sync-settings';
 
 export const STEPS = [
   'validate',
