@@ -80,14 +80,6 @@ export type RenewalState =
   | 'skipped'
   | 'aborted';
 
-/** States in which a renewal has finished. */
-export const RENEWAL_FINAL_STATES: readonly RenewalState[] = [
-  'renewed',
-  'ended',
-  'skipped',
-  'aborted',
-];
-
 export type RenewalStep =
   | 'plan'
   | 'apply-change'
