@@ -58,7 +58,6 @@ export default tseslint.config(
                 '**/src/payments/*',
                 '**/src/catalog',
                 '**/src/catalog/*',
-                '**/src/domain/purchase',
               ],
               allowTypeImports: true,
               message: 'Workflows import activities and services as types only (import type).',

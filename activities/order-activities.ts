@@ -88,11 +88,12 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
     ),
 
     /**
-     * The name `releasePayment` had in orders started before it: their recorded
-     * histories schedule it, so it stays registered until they have all finished.
+     * `releasePayment` under the activity type name that orders and subscription changes
+     * started before it schedule: their histories replay only with this name registered,
+     * so it stays until they have all finished.
      */
     cancelAuthorization: guarded(async (input: { orderId: string; paymentIntentId: string }) => {
-      await payments.cancelAuthorization(input);
+      await payments.releasePayment(input);
     }),
 
     /** Mirrors the order's state into the ledger, which answers for it after retention. */

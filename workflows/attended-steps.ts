@@ -8,7 +8,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { NEEDS_ATTENTION, ORDER_STATE } from '../src/domain/search-attributes';
-import type { Attention, OpsDecision, OpsDecisionRecord, OrderError } from './order-types';
+import type { Attention, OpsDecision, OpsDecisionRecord, StepError } from './order-types';
 import type { Compensation } from './saga';
 
 /** Thrown inside a workflow when ops (or the attention deadline) aborts it. */
@@ -162,7 +162,7 @@ export function attendedSteps<State extends string, Step extends string>(
   };
 }
 
-export function describeError(step: string, error: unknown): OrderError {
+export function describeError(step: string, error: unknown): StepError {
   const root = error instanceof ActivityFailure && error.cause ? error.cause : error;
   return {
     step,

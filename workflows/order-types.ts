@@ -5,8 +5,8 @@
  */
 import type { GrantSpec, Price } from '../src/catalog';
 import type { BillingPeriod } from '../src/domain/billing-period';
-import type { Purchase } from '../src/domain/purchase';
-import type { CalendarSyncSetup } from '../src/provisioning/calendar-sync-settings';
+import type { Purchase } from '../src/catalog/purchase';
+import type { CalendarSyncSetup } from '../src/domain/calendar-sync-settings';
 
 export const STEPS = [
   'validate',
@@ -95,7 +95,8 @@ export interface OrderInput {
   policy: OrderPolicy;
 }
 
-export interface OrderError {
+/** What failed in one step of a workflow, as its status and ops show it. */
+export interface StepError {
   step: string;
   type: string;
   message: string;
@@ -104,7 +105,7 @@ export interface OrderError {
 export interface Attention {
   phase: 'forward' | 'compensation';
   step: string;
-  error: OrderError;
+  error: StepError;
   since: string;
   /** When the order aborts by itself (forward) or retries by itself (compensation). */
   deadline: string;
@@ -129,7 +130,7 @@ export interface OrderStatus {
     refunded: boolean;
   };
   declineReason?: string;
-  error?: OrderError;
+  error?: StepError;
   attention?: Attention;
   decisions: OpsDecisionRecord[];
 }

@@ -8,7 +8,8 @@ import { codecBody } from './routes/codec';
 import { decisionBody } from './routes/ops';
 import { READ_ACCESS, type RouteAccess } from './auth';
 import { jsonSchemaOf, purchaseRequestSchema, type JsonSchema } from './openapi-schemas';
-import { idParam, orderListQuery } from './params';
+import { idParam } from '../domain/ids';
+import { orderListQuery } from '../orders/order-list';
 
 export interface Parameter {
   name: string;

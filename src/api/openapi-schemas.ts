@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { getCatalog } from '../catalog';
-import { addonPurchaseSchema, planPurchaseSchema } from '../domain/purchase';
+import { addonPurchaseSchema, planPurchaseSchema } from '../catalog/purchase';
 import { isoTimestamp, rowId } from '../ledger/ids';
 import { STEPS } from '../../workflows/order-types';
-import { ORDER_STATES } from './params';
+import { ORDER_STATES } from '../orders/order-list';
 
 /** A JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = z.core.JSONSchema.JSONSchema;

@@ -11,7 +11,7 @@ import { READ_ACCESS } from './auth';
 import { answer, error, ref, type RouteDoc } from './openapi-routes';
 import { jsonSchemaOf, type JsonSchema } from './openapi-schemas';
 import { decisionBody } from './routes/ops';
-import { idParam } from './params';
+import { idParam } from '../domain/ids';
 
 /**
  * The subscription routes' part of the OpenAPI document: each change request as a named

@@ -9,7 +9,7 @@ import {
 } from './openapi-routes';
 import { componentSchemas, jsonSchemaOf } from './openapi-schemas';
 import { SUBSCRIPTION_ROUTES, subscriptionComponentSchemas } from './openapi-subscriptions';
-import { idParam, subscriptionIdParam } from './params';
+import { idParam, subscriptionIdParam } from '../domain/ids';
 
 function pathParameters(path: string): Parameter[] {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({

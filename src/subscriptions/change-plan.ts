@@ -1,8 +1,8 @@
 import { getCatalog, grantsForPlan, planOf, type Catalog } from '../catalog';
 import type { BillingPeriod } from '../domain/billing-period';
 import type { PendingChange, Subscription, SubscriptionStatus } from '../ledger';
-import { addPeriod } from '../orders/order-plan';
-import type { CalendarSyncSetup } from '../provisioning/calendar-sync-settings';
+import { addPeriod } from '../domain/billing-period';
+import type { CalendarSyncSetup } from '../domain/calendar-sync-settings';
 import type { ProvisioningRequest } from '../../workflows/order-types';
 import type { ChangePlan, Holding } from '../../workflows/subscription-change-contract';
 import { renewalWorkflowId } from '../../workflows/subscription-types';

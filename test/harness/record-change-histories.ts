@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { startDevServer } from '../../local/binaries/servers';
-import { purchaseSchema } from '../../src/domain/purchase';
+import { purchaseSchema } from '../../src/catalog/purchase';
 import { createOrderService } from '../../src/orders/order-service';
 import { orderPolicy } from '../../src/runtime/temporal';
 import { changeRequestSchema } from '../../src/subscriptions/change-requests';

@@ -7,7 +7,7 @@ import { orderStatusQuery } from '../../workflows/messages';
 import { startDevServer } from '../../local/binaries/servers';
 import { createOrderService } from '../../src/orders/order-service';
 import { orderPolicy } from '../../src/runtime/temporal';
-import { purchaseSchema } from '../../src/domain/purchase';
+import { purchaseSchema } from '../../src/catalog/purchase';
 import { HISTORY_CODEC_KEYS } from './history-codec';
 
 /**

@@ -3,7 +3,7 @@ import { startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION, getCatalog, priceOf, userFeatures } from '../../src/catalog';
-import { purchaseSchema } from '../../src/domain/purchase';
+import { purchaseSchema } from '../../src/catalog/purchase';
 import { planOrder } from '../../src/orders/order-plan';
 import { orderPolicy, renewalStepPolicy, subscriptionPolicy } from '../../src/runtime/temporal';
 import { paymentMethodUpdatedSignal, renewalStatusQuery } from '../../workflows/messages';

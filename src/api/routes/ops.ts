@@ -4,7 +4,8 @@ import { OrderError, type OrderService } from '../../orders/order-service';
 import { coversTenant } from '../api-keys';
 import { readOrderFor } from '../order-access';
 import { orderViewFor } from '../order-view';
-import { idParam, orderListQuery, workflowIdParam } from '../params';
+import { idParam, workflowIdParam } from '../../domain/ids';
+import { orderListQuery } from '../../orders/order-list';
 import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
 

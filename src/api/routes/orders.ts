@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { purchaseSchema, type Purchase } from '../../domain/purchase';
+import { purchaseSchema, type Purchase } from '../../catalog/purchase';
 import { OrderError, type OrderService } from '../../orders/order-service';
 import { READ_ACCESS } from '../auth';
 import { readOrderFor } from '../order-access';
 import { orderViewFor } from '../order-view';
-import { idParam } from '../params';
+import { idParam } from '../../domain/ids';
 import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { coversTenant } from '../api-keys';
 import { isLedgerError } from '../../ledger';

@@ -4,7 +4,7 @@ import { ChangeError } from '../../subscriptions/change-errors';
 import { changeIdSchema, changeRequestSchema } from '../../subscriptions/change-requests';
 import type { SubscriptionService } from '../../subscriptions/subscription-service';
 import { READ_ACCESS } from '../auth';
-import { idParam, subscriptionIdParam } from '../params';
+import { idParam, subscriptionIdParam } from '../../domain/ids';
 import { coversTenant } from '../api-keys';
 import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { parseRequest } from '../validation';
