@@ -115,14 +115,26 @@ export function businessMetrics(
     'Renewal outcomes (renewed, past_due, suspended, ended), by outcome',
     'outcome',
   );
+  const attentionReadFailures = new Counter({
+    name: 'provisioner_needs_attention_read_failures_total',
+    help: 'Scrapes at which Temporal visibility could not count the workflows waiting for ops',
+    registers: [registry],
+  });
   new Gauge({
     name: 'provisioner_workflows_needing_attention',
     help: 'Orders, subscription changes and renewals of this task queue waiting for an ops decision now, by workflow type',
     labelNames: ['workflow_type'],
     registers: [registry],
     async collect() {
-      const counts = await Promise.all(ATTENDED_WORKFLOW_TYPES.map(countNeedingAttention));
-      ATTENDED_WORKFLOW_TYPES.forEach((type, i) => this.set({ workflow_type: type }, counts[i]));
+      try {
+        const counts = await Promise.all(ATTENDED_WORKFLOW_TYPES.map(countNeedingAttention));
+        ATTENDED_WORKFLOW_TYPES.forEach((type, i) => this.set({ workflow_type: type }, counts[i]));
+      } catch {
+        // Visibility unreachable (or without the NeedsAttention search attribute): no
+        // value rather than a stale one, and the rest of the scrape still answers.
+        this.reset();
+        attentionReadFailures.inc();
+      }
     },
   });
   return {
@@ -175,7 +187,12 @@ export async function serveMetrics(options: {
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/metrics`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // A scraper's keep-alive connection must not hold the process open.
+        server.closeAllConnections();
+      }),
   };
 }
 
