@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { freeLoopbackPort } from '../../src/runtime/metrics';
+import { sample } from '../metrics-text';
 import { startWorkerProcess } from './support/worker-process';
 import { planOrder, startOrderStack, waitForOrder, type OrderStack } from './support/order-stack';
 
@@ -38,24 +39,6 @@ async function scrape(url: string): Promise<string> {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
   return response.text();
-}
-
-/** The sample of `name` whose labels include `labels`; 0 when there is none yet. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const seen = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [
-        m[1],
-        m[2],
-      ]),
-    );
-    if (Object.entries(labels).every(([key, value]) => seen[key] === value)) {
-      return Number(match[3]);
-    }
-  }
-  return 0;
 }
 
 async function scrapeUntil(url: string, done: (text: string) => boolean): Promise<string> {
