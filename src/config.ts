@@ -65,6 +65,28 @@ export const configSchema = z.object({
     )
     .optional(),
 
+  /**
+   * The worker's Prometheus endpoint (`GET /metrics`: the SDK's worker metrics, the
+   * business counters and the process's). Unset: no listener, no metrics collected by
+   * Temporal's Core. See src/runtime/metrics.ts.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+
+  /**
+   * OpenTelemetry tracing, by the standard variables (src/runtime/tracing.ts): on when an
+   * exporter is named or an OTLP endpoint is set, off otherwise. The OTLP exporter reads
+   * the rest of its OTEL_EXPORTER_OTLP_* variables (headers, timeout) itself.
+   */
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .literal('http/protobuf', { error: 'only http/protobuf is supported' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+
   /** Structured JSON logs (pino) on stdout at this level and above. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 

@@ -9,6 +9,7 @@ import { consoleRoutes } from './console/console-routes';
 import type { TemporalUiLink } from './console/console-deps';
 import { createEntitlementCache, type EntitlementCache } from './entitlement-cache';
 import { installErrorHandling } from './error-handler';
+import { installObservability } from './observability';
 import { auditRoutes } from './routes/audit';
 import { codecRoutes, type CodecServerDeps } from './routes/codec';
 import { entitlementRoutes } from './routes/entitlements';
@@ -69,6 +70,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   installAuth(app, deps.apiKeys);
+  installObservability(app);
 
   void app.register(healthRoutes(deps));
   void app.register(openApiRoutes());

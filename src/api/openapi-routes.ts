@@ -200,6 +200,20 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/metrics',
+    access: 'public',
+    operationId: 'metrics',
+    tag: 'health',
+    summary: "The API process's Prometheus metrics",
+    responses: {
+      '200': {
+        description:
+          'Prometheus text format: HTTP requests by route, method and status class, and process metrics.',
+      },
+    },
+  },
+  {
+    method: 'get',
     path: '/v1/tenants/:tenantId/entitlements',
     access: READ_ACCESS,
     operationId: 'getTenantEntitlements',

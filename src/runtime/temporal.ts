@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { ConfigError, type Config } from '../config';
 import { parseCodecKeys } from './codec-keys';
+import { tracingClientInterceptors } from './tracing';
 import { createEncryptionCodec } from './encryption-codec';
 import type { OrderPolicy } from '../../workflows/order-types';
 import type { StepPolicy } from '../../workflows/renewal-types';
@@ -43,6 +44,8 @@ export async function connectClient(config: Config): Promise<Client> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(config),
+    // With tracing on, each call starts a span and carries it to the workflow.
+    interceptors: tracingClientInterceptors(),
   });
 }
 

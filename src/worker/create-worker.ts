@@ -1,5 +1,11 @@
 import type { DataConverter } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { Sinks } from '@temporalio/workflow';
+import {
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  type NativeConnection,
+  Worker,
+} from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 import { workflowSource } from './workflow-source';
 import type { RenewalActivities } from '../../activities/renewal-activities';
@@ -11,6 +17,10 @@ export interface OrderWorkerOptions {
   activities: OrderActivities & RenewalActivities;
   /** The payload codec and failure converter (src/runtime/temporal.ts); none in unit tests. */
   dataConverter?: DataConverter;
+  /** Around every activity: business metrics, tracing (src/runtime). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Tracing's workflow side: its interceptor module and the sink its spans leave by. */
+  workflowTracing?: { interceptorModule: string; sinks: InjectedSinks<Sinks> };
 }
 
 /**
@@ -20,11 +30,17 @@ export interface OrderWorkerOptions {
  * so the same worker serves production, `npm start` and tests.
  */
 export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
+  const source = workflowSource(options.workflowTracing?.interceptorModule);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    ...workflowSource(),
+    ...source,
+    interceptors: {
+      ...('interceptors' in source && source.interceptors),
+      activity: options.activityInterceptors,
+    },
+    sinks: options.workflowTracing?.sinks,
     activities: options.activities,
     dataConverter: options.dataConverter,
   });

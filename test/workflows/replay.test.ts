@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { dataConverterFor } from '../../src/runtime/temporal';
+import { TRACING_WORKFLOW_MODULE } from '../../src/runtime/tracing';
 import { HISTORY_CODEC_KEYS } from '../harness/history-codec';
 
 /**
@@ -76,4 +80,35 @@ describe('replaying recorded histories', () => {
       ).resolves.toBeUndefined();
     },
   );
+
+  // A worker with tracing on runs the workflows with the OpenTelemetry interceptor: it
+  // must replay what workers without it recorded (it adds headers, never commands).
+  test('with the tracing interceptor, every recorded order and change history replays without a determinism error', async () => {
+    const histories = [
+      ...orderHistories.map((file) => `orders/${file}`),
+      ...changeHistories.map((file) => `changes/${file}`),
+    ].map((path) => ({ workflowId: path, history: loadHistory(path) }));
+    const results = Worker.runReplayHistories(
+      {
+        workflowsPath: require.resolve('../../workflows'),
+        dataConverter,
+        interceptors: { workflowModules: [TRACING_WORKFLOW_MODULE] },
+        sinks: {
+          exporter: makeWorkflowExporter(
+            new SimpleSpanProcessor(new InMemorySpanExporter()),
+            new Resource({ 'service.name': 'replay' }),
+          ),
+        },
+      },
+      histories,
+    );
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of results) {
+      replayed += 1;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(histories.length);
+  });
 });
