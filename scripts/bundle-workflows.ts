@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { TRACED_WORKFLOW_BUNDLE_FILE, WORKFLOW_BUNDLE_FILE } from '../src/worker/workflow-source';
-import { TRACING_WORKFLOW_MODULE } from '../src/runtime/tracing';
+import { TRACING_WORKFLOW_MODULE } from '../src/telemetry/tracing';
 
 /**
  * The last step of `npm run build`: bundles the compiled workflows (dist/workflows) into

@@ -68,13 +68,13 @@ export const configSchema = z.object({
   /**
    * The worker's Prometheus endpoint (`GET /metrics`: the SDK's worker metrics, the
    * business counters and the process's). Unset: no listener, no metrics collected by
-   * Temporal's Core. See src/runtime/metrics.ts.
+   * Temporal's Core. See src/telemetry/metrics.ts.
    */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 
   /**
-   * OpenTelemetry tracing, by the standard variables (src/runtime/tracing.ts): on when an
+   * OpenTelemetry tracing, by the standard variables (src/telemetry/tracing.ts): on when an
    * exporter is named or an OTLP endpoint is set, off otherwise. The OTLP exporter reads
    * the rest of its OTEL_EXPORTER_OTLP_* variables (headers, timeout) itself.
    */

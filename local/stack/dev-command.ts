@@ -1,7 +1,7 @@
 import { startLocalStack, type LocalStack } from './local-stack';
 import { loadConfig } from '../../src/config';
 import { installWorkerRuntime } from '../../src/runtime/start-worker';
-import { startTracing } from '../../src/runtime/tracing';
+import { startTracing } from '../../src/telemetry/tracing';
 import { untilSignal } from '../../src/cli/until-signal';
 import type { Command } from '../../src/cli/command';
 import { scheduledJobs } from '../../src/schedules/jobs';

@@ -1,8 +1,13 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { exposition, httpMetrics, METRICS_CONTENT_TYPE, processMetrics } from '../runtime/metrics';
-import { currentTracing } from '../runtime/tracing';
+import {
+  exposition,
+  httpMetrics,
+  METRICS_CONTENT_TYPE,
+  processMetrics,
+} from '../telemetry/metrics';
+import { currentTracing } from '../telemetry/tracing';
 
 /** Requests that matched no route share one label, so unknown URLs cannot grow the series. */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -11,7 +16,7 @@ const UNMATCHED_ROUTE = 'unmatched';
  * The API's metrics and traces. Every answered request is counted and timed by its route
  * pattern (`/v1/orders/:orderId`, never the URL), method and status class, and
  * `GET /metrics` (public, as health checks are) serves them with the process's metrics
- * in Prometheus's text format. With tracing on (src/runtime/tracing.ts), @fastify/otel
+ * in Prometheus's text format. With tracing on (src/telemetry/tracing.ts), @fastify/otel
  * gives each request a span, continuing a caller's `traceparent`, that is current while
  * its route runs: the Temporal client's calls, and so the workflow and its activities,
  * are its children.

@@ -18,11 +18,11 @@ import {
   processMetrics,
   serveMetrics,
   type MetricsServer,
-} from './metrics';
+} from '../telemetry/metrics';
 import { assertSecretsFit } from './secret-rules';
 import type { StartOptions } from './start-api';
 import { connectClient, dataConverterFor, temporalAddress } from './temporal';
-import { TRACING_WORKFLOW_MODULE, workerTracing } from './tracing';
+import { TRACING_WORKFLOW_MODULE, workerTracing } from '../telemetry/tracing';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped. */

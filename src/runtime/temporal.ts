@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { ConfigError, type Config } from '../config';
 import { parseCodecKeys } from './codec-keys';
-import { tracingClientInterceptors } from './tracing';
+import { tracingClientInterceptors } from '../telemetry/tracing';
 import { createEncryptionCodec } from './encryption-codec';
 import type { OrderPolicy } from '../../workflows/order-types';
 import type { StepPolicy } from '../../workflows/renewal-types';

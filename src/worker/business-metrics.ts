@@ -5,7 +5,7 @@ import type {
   ActivityInterceptorsFactory,
   Next,
 } from '@temporalio/worker';
-import type { BusinessMetrics, PaymentKind } from '../runtime/metrics';
+import type { BusinessMetrics, PaymentKind } from '../telemetry/metrics';
 import { FINAL_STATES, type OrderState, type OrderStatus } from '../../workflows/order-types';
 
 /**

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { freeLoopbackPort } from '../../src/runtime/metrics';
+import { freeLoopbackPort } from '../../src/telemetry/metrics';
 import { sample } from '../metrics-text';
 import { startWorkerProcess } from './support/worker-process';
 import { planOrder, startOrderStack, waitForOrder, type OrderStack } from './support/order-stack';

@@ -1,5 +1,5 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startTracing, type Tracing } from '../../src/runtime/tracing';
+import { startTracing, type Tracing } from '../../src/telemetry/tracing';
 import {
   isFinal,
   planOrder,

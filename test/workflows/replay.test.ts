@@ -7,7 +7,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { Resource } from '@opentelemetry/resources';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { dataConverterFor } from '../../src/runtime/temporal';
-import { TRACING_WORKFLOW_MODULE } from '../../src/runtime/tracing';
+import { TRACING_WORKFLOW_MODULE } from '../../src/telemetry/tracing';
 import { HISTORY_CODEC_KEYS } from '../harness/history-codec';
 
 /**

@@ -3,7 +3,7 @@ import { assertSecretsFit } from '../../runtime/secret-rules';
 import { openServices } from '../../runtime/services';
 import { startApi } from '../../runtime/start-api';
 import { connectClient } from '../../runtime/temporal';
-import { startTracing } from '../../runtime/tracing';
+import { startTracing } from '../../telemetry/tracing';
 import { untilSignal } from '../until-signal';
 import type { Command } from '../command';
 

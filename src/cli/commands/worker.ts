@@ -2,7 +2,7 @@ import { loadConfig } from '../../config';
 import { assertSecretsFit } from '../../runtime/secret-rules';
 import { openServices } from '../../runtime/services';
 import { installWorkerRuntime, startWorker } from '../../runtime/start-worker';
-import { startTracing } from '../../runtime/tracing';
+import { startTracing } from '../../telemetry/tracing';
 import { untilSignal } from '../until-signal';
 import type { Command } from '../command';
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../../../src/config';
-import { tracesExporterOf } from '../../../src/runtime/tracing';
+import { tracesExporterOf } from '../../../src/telemetry/tracing';
 
 const exporterFor = (env: Record<string, string>) => tracesExporterOf(loadConfig(env));
 
