@@ -7,7 +7,7 @@ import {
 import { createReconcileActivities } from '../../activities/reconcile-activities';
 import type { Config } from '../config';
 import { createEventRelay } from '../events/relay';
-import { createOrderWorker } from '../worker/create-worker';
+import { createOrderWorker, workerTuningOf } from '../worker/create-worker';
 import type { Services } from './services';
 import { createLogger, sdkLoggerOver } from './logger';
 import { assertSecretsFit } from './secret-rules';
@@ -41,6 +41,7 @@ export async function startWorker(
       ...createRenewalActivities({ ...services, workflows: client.workflow }),
     },
     dataConverter: dataConverterFor(config),
+    tuning: workerTuningOf(config),
   });
   // Every worker process runs the outbox relay; a lease in the ledger lets one send.
   const relayLogger = createLogger({ level: config.LOG_LEVEL, service: 'event-relay' });

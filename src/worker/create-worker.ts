@@ -1,4 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 import { workflowSource } from './workflow-source';
@@ -11,6 +12,27 @@ export interface OrderWorkerOptions {
   activities: OrderActivities & RenewalActivities;
   /** The payload codec and failure converter (src/runtime/temporal.ts); none in unit tests. */
   dataConverter?: DataConverter;
+  /** Concurrency and cache (WORKER_* in src/config.ts); the SDK's defaults when absent. */
+  tuning?: WorkerTuning;
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows: number;
+  workflowPollers: number;
+  activityPollers: number;
+}
+
+/** The worker's tuning as the configuration sets it. */
+export function workerTuningOf(config: Config): WorkerTuning {
+  return {
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowPollers: config.WORKER_WORKFLOW_POLLERS,
+    activityPollers: config.WORKER_ACTIVITY_POLLERS,
+  };
 }
 
 /**
@@ -20,6 +42,7 @@ export interface OrderWorkerOptions {
  * so the same worker serves production, `npm start` and tests.
  */
 export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
+  const { tuning } = options;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -27,5 +50,12 @@ export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> 
     ...workflowSource(),
     activities: options.activities,
     dataConverter: options.dataConverter,
+    ...(tuning && {
+      maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+      maxCachedWorkflows: tuning.maxCachedWorkflows,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityPollers },
+    }),
   });
 }
