@@ -96,6 +96,20 @@ export const configSchema = z.object({
   ORDER_AUTHENTICATION_TIMEOUT_MS: ms.default(30 * 60 * 1000),
   ORDER_ATTENTION_DEADLINE_MS: ms.default(72 * 60 * 60 * 1000),
 
+  /**
+   * The worker's tuning. The defaults fit a 2-core machine running the worker beside the
+   * API and the database: activities wait on I/O (Stripe, the ledger), so many run at
+   * once; workflow tasks use the CPU, so few do; the sticky cache keeps running orders'
+   * state so a task does not replay their history.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(32),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(10),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  /** Concurrent long polls for workflow tasks (at least 2, at most the concurrent tasks). */
+  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).default(4),
+  /** Concurrent long polls for activity tasks (at most the concurrent activities). */
+  WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(1_000).default(4),
+
   /** JSON array of `{ name, url, secret }`: where license events are delivered. */
   EVENT_WEBHOOKS: subscribersSchema.default([]),
   EVENT_RELAY_INTERVAL_MS: ms.default(1000),
@@ -114,12 +128,30 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** Limits that depend on each other, checked with the variables' names. */
+const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
+  if (config.WORKER_WORKFLOW_POLLERS > config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_WORKFLOW_POLLERS'],
+      message: `must not exceed WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (${config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS})`,
+    });
+  }
+  if (config.WORKER_ACTIVITY_POLLERS > config.WORKER_MAX_CONCURRENT_ACTIVITIES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_ACTIVITY_POLLERS'],
+      message: `must not exceed WORKER_MAX_CONCURRENT_ACTIVITIES (${config.WORKER_MAX_CONCURRENT_ACTIVITIES})`,
+    });
+  }
+});
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  const result = checkedConfigSchema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -9,7 +9,7 @@ import { createReconcileActivities } from '../../activities/reconcile-activities
 import type { Config } from '../config';
 import { createEventRelay } from '../events/relay';
 import { businessMetricsInterceptor } from '../worker/business-metrics';
-import { createOrderWorker } from '../worker/create-worker';
+import { createOrderWorker, workerTuningOf } from '../worker/create-worker';
 import type { Services } from './services';
 import { createLogger, sdkLoggerOver } from './logger';
 import {
@@ -68,6 +68,7 @@ export async function startWorker(
       interceptorModule: TRACING_WORKFLOW_MODULE,
       sinks: tracing.sinks,
     },
+    tuning: workerTuningOf(config),
   });
   let metricsServer: MetricsServer | undefined;
   if (config.WORKER_METRICS_PORT !== undefined) {

@@ -1,4 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config';
 import type { Sinks } from '@temporalio/workflow';
 import {
   type ActivityInterceptorsFactory,
@@ -21,6 +22,27 @@ export interface OrderWorkerOptions {
   activityInterceptors?: ActivityInterceptorsFactory[];
   /** Tracing's workflow side: its interceptor module and the sink its spans leave by. */
   workflowTracing?: { interceptorModule: string; sinks: InjectedSinks<Sinks> };
+  /** Concurrency and cache (WORKER_* in src/config.ts); the SDK's defaults when absent. */
+  tuning?: WorkerTuning;
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows: number;
+  workflowPollers: number;
+  activityPollers: number;
+}
+
+/** The worker's tuning as the configuration sets it. */
+export function workerTuningOf(config: Config): WorkerTuning {
+  return {
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowPollers: config.WORKER_WORKFLOW_POLLERS,
+    activityPollers: config.WORKER_ACTIVITY_POLLERS,
+  };
 }
 
 /**
@@ -31,6 +53,7 @@ export interface OrderWorkerOptions {
  */
 export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
   const source = workflowSource(options.workflowTracing?.interceptorModule);
+  const { tuning } = options;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -43,5 +66,12 @@ export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> 
     sinks: options.workflowTracing?.sinks,
     activities: options.activities,
     dataConverter: options.dataConverter,
+    ...(tuning && {
+      maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+      maxCachedWorkflows: tuning.maxCachedWorkflows,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityPollers },
+    }),
   });
 }
