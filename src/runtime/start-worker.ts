@@ -12,7 +12,8 @@ import type { Services } from './services';
 import { createLogger, sdkLoggerOver } from './logger';
 import { assertSecretsFit } from './secret-rules';
 import type { StartOptions } from './start-api';
-import { connectClient, dataConverterFor, temporalAddress } from './temporal';
+import { connectClient, dataConverterFor } from './temporal';
+import { connectionFailure, temporalConnectionOptions } from './temporal-connection';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped. */
@@ -27,7 +28,10 @@ export async function startWorker(
   options: StartOptions = {},
 ): Promise<RunningWorker> {
   assertSecretsFit(config, { service: 'worker', local: options.local });
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connectionOptions = temporalConnectionOptions(config);
+  const connection = await NativeConnection.connect(connectionOptions).catch((error: unknown) => {
+    throw connectionFailure(connectionOptions, error);
+  });
   // The sweep's activity starts renewals through a client of its own.
   const client = await connectClient(config);
   const worker = await createOrderWorker({
