@@ -5,6 +5,7 @@ import { startDevServer } from '../local/binaries/servers';
 import { startLocalStack, type LocalStack } from '../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION } from '../src/catalog';
 import { renewalStepPolicy, subscriptionPolicy } from '../src/runtime/temporal';
+import { temporalConnectionOptions } from '../src/runtime/temporal-connection';
 import type { SweepInput } from '../workflows/renewal-types';
 import { createBaselineActivities } from './baseline/renewal-activities';
 
@@ -85,7 +86,7 @@ async function measureRenewals(stack: LocalStack, n: number) {
 async function measureBaseline(stack: LocalStack, n: number) {
   const done = new Set<string>();
   const taskQueue = `bench-baseline-${randomUUID()}`;
-  const connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(stack.config));
   const worker = await Worker.create({
     connection,
     taskQueue,

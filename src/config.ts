@@ -30,6 +30,22 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('provisioner'),
+  /**
+   * A secured cluster or Temporal Cloud (src/runtime/temporal-connection.ts): TLS, with a
+   * client certificate for mTLS (CERT and KEY, each a file path or the PEM itself), a CA
+   * for a private server certificate, the name the server's certificate carries, and an
+   * API key sent as `Authorization: Bearer`. TLS is on when any of them is set, unless
+   * TEMPORAL_TLS=false (an API key to a plaintext server).
+   */
+  TEMPORAL_TLS: z
+    .enum(['true', 'false'], 'must be true or false')
+    .transform((value) => value === 'true')
+    .optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   /** The Temporal UI, for the ops console's links to an order's workflow. */
   TEMPORAL_UI_URL: optionalUrl,
 
@@ -152,7 +168,44 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = checkedConfigSchema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = result.success
+    ? temporalTlsProblems(result.data)
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * Half a TLS set-up is refused at start-up rather than found at the first connection: a
+ * certificate needs its key and a key its certificate, and TLS switched off leaves
+ * nothing for it to use.
+ */
+export function temporalTlsProblems(
+  config: Pick<
+    Config,
+    | 'TEMPORAL_TLS'
+    | 'TEMPORAL_TLS_CERT'
+    | 'TEMPORAL_TLS_KEY'
+    | 'TEMPORAL_TLS_CA'
+    | 'TEMPORAL_TLS_SERVER_NAME'
+  >,
+): string[] {
+  const problems: string[] = [];
+  if (config.TEMPORAL_TLS_CERT && !config.TEMPORAL_TLS_KEY)
+    problems.push(
+      "TEMPORAL_TLS_KEY: required with TEMPORAL_TLS_CERT (the client certificate's key)",
+    );
+  if (config.TEMPORAL_TLS_KEY && !config.TEMPORAL_TLS_CERT)
+    problems.push('TEMPORAL_TLS_CERT: required with TEMPORAL_TLS_KEY (the client certificate)');
+  if (config.TEMPORAL_TLS === false) {
+    const tlsOnly = [
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ] as const;
+    for (const name of tlsOnly.filter((name) => config[name] !== undefined))
+      problems.push(`TEMPORAL_TLS: is false, but ${name} needs TLS`);
+  }
+  return problems;
 }

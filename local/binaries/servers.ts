@@ -31,6 +31,8 @@ export interface DevServerOptions extends BinaryOptions {
   uiPort?: number;
   /** Keep history in this SQLite file across restarts; in memory when absent. */
   dbFilename?: string;
+  /** The codec server the UI decodes payloads with (`--ui-codec-endpoint`): the API's /codec. */
+  uiCodecEndpoint?: string;
 }
 
 /** Starts `temporal server start-dev` with the project's search attributes registered. */
@@ -47,6 +49,7 @@ export async function startDevServer(
         ui: options.uiPort !== undefined,
         uiPort: options.uiPort,
         dbFilename: options.dbFilename,
+        extraArgs: options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [],
         searchAttributes: SEARCH_ATTRIBUTES,
         log: { format: 'pretty', level: 'warn' },
       },

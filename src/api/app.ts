@@ -44,7 +44,7 @@ export interface ApiDeps {
   /** Where the ops console links an order's workflow (TEMPORAL_UI_URL); no link without it. */
   temporalUi?: TemporalUiLink;
   /** The payload codec behind /codec/encode and /codec/decode; without it, no codec server. */
-  codec?: CodecServerDeps;
+  codec?: Omit<CodecServerDeps, 'apiKeys'>;
   /** The process's pino logger (src/runtime/logger.ts); without it the API logs nothing. */
   logger?: FastifyBaseLogger;
 }
@@ -82,7 +82,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.subscriptions) {
     void app.register(subscriptionRoutes({ subscriptions: deps.subscriptions }));
   }
-  if (deps.codec) void app.register(codecRoutes(deps.codec));
+  if (deps.codec) void app.register(codecRoutes({ ...deps.codec, apiKeys: deps.apiKeys }));
   const { orders, payments, stripeWebhookSecret } = deps;
   if (orders) {
     void app.register(orderRoutes({ orders }));

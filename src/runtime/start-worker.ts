@@ -21,7 +21,8 @@ import {
 } from '../telemetry/metrics';
 import { assertSecretsFit } from './secret-rules';
 import type { StartOptions } from './start-api';
-import { connectClient, dataConverterFor, temporalAddress } from './temporal';
+import { connectClient, dataConverterFor } from './temporal';
+import { connectionFailure, temporalConnectionOptions } from './temporal-connection';
 import { TRACING_WORKFLOW_MODULE, workerTracing } from '../telemetry/tracing';
 
 export interface RunningWorker {
@@ -39,7 +40,10 @@ export async function startWorker(
   options: StartOptions = {},
 ): Promise<RunningWorker> {
   assertSecretsFit(config, { service: 'worker', local: options.local });
-  const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+  const connectionOptions = temporalConnectionOptions(config);
+  const connection = await NativeConnection.connect(connectionOptions).catch((error: unknown) => {
+    throw connectionFailure(connectionOptions, error);
+  });
   // The sweep's activity starts renewals through a client of its own.
   const client = await connectClient(config);
   const registry = new Registry();

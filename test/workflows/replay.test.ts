@@ -6,9 +6,9 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Resource } from '@opentelemetry/resources';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
-import { dataConverterFor } from '../../src/runtime/temporal';
+import { dataConverterFor, payloadCodecFor } from '../../src/runtime/temporal';
 import { TRACING_WORKFLOW_MODULE } from '../../src/telemetry/tracing';
-import { HISTORY_CODEC_KEYS } from '../harness/history-codec';
+import { HISTORY_CODEC_KEYS, RETIRED_HISTORY_CODEC_KEYS } from '../harness/history-codec';
 
 /**
  * Recorded histories replayed against the current workflow code: a change that would
@@ -110,5 +110,54 @@ describe('replaying recorded histories', () => {
     }
     expect(failures).toEqual([]);
     expect(replayed).toBe(histories.length);
+  });
+
+  // An order recorded under a key since retired (test/harness/record-rotation-history.ts):
+  // rotation puts a new key first and keeps the old one after it.
+  describe('after a codec key rotation', () => {
+    const file = 'rotation/rec-rotated.json';
+    const workflowsPath = require.resolve('../../workflows');
+
+    test('the recorded history is encrypted under the retired key, its personal data unreadable', () => {
+      const raw = readFileSync(join(historiesDir, file), 'utf8');
+      const keyIds = [...raw.matchAll(/"encryption-key-id":\s*"([^"]*)"/g)].map(([, id]) =>
+        Buffer.from(id, 'base64').toString(),
+      );
+
+      expect(keyIds.length).toBeGreaterThanOrEqual(10);
+      expect(new Set(keyIds)).toEqual(new Set(['retired-1']));
+      expect(raw).not.toContain('rotation@example.com');
+      expect(raw).not.toContain('rotation-user');
+    });
+
+    test('when the keys are "new,old", then it replays without a determinism error', async () => {
+      const rotated = dataConverterFor({
+        TEMPORAL_CODEC_KEYS: `${HISTORY_CODEC_KEYS},${RETIRED_HISTORY_CODEC_KEYS}`,
+      });
+
+      await expect(
+        Worker.runReplayHistory({ workflowsPath, dataConverter: rotated }, loadHistory(file)),
+      ).resolves.toBeUndefined();
+    });
+
+    test('when the old key was dropped, then it cannot be decoded and replay fails', async () => {
+      const input =
+        loadHistory(file).events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
+      const onlyNew = payloadCodecFor({ TEMPORAL_CODEC_KEYS: HISTORY_CODEC_KEYS });
+      const rotated = payloadCodecFor({
+        TEMPORAL_CODEC_KEYS: `${HISTORY_CODEC_KEYS},${RETIRED_HISTORY_CODEC_KEYS}`,
+      });
+
+      // The order's input opens with the old key listed, and is refused without it...
+      const [opened] = await rotated.decode(input);
+      expect(Buffer.from(opened.data!).toString()).toContain('rotation@example.com');
+      await expect(onlyNew.decode(input)).rejects.toThrow(
+        'a payload is encrypted with key "retired-1", which TEMPORAL_CODEC_KEYS does not hold',
+      );
+      // ...so the workflow cannot be replayed (nor resumed by a worker) without it.
+      await expect(
+        Worker.runReplayHistory({ workflowsPath, dataConverter }, loadHistory(file)),
+      ).rejects.toThrow(/Replay failed due workflow task failure/);
+    });
   });
 });

@@ -1,7 +1,10 @@
 import type { PayloadCodec, Payload } from '@temporalio/common';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
+import type { ApiKeys } from '../api-keys';
+import { principalOfRequest } from '../console/console-session';
 import { parseRequest } from '../validation';
 
 const base64 = z
@@ -21,7 +24,8 @@ export const codecBody = z.object({
     .max(1000),
 });
 
-function toJson(payloads: Payload[]) {
+/** Payloads in the JSON form of the codec protocol (bytes as base64). */
+export function payloadsToJson(payloads: Payload[]) {
   const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
   return {
     payloads: payloads.map((payload) => ({
@@ -35,6 +39,8 @@ function toJson(payloads: Payload[]) {
 
 export interface CodecServerDeps {
   codec: PayloadCodec;
+  /** Who may decode: an ops key of every tenant, as a bearer header or the console's cookie. */
+  apiKeys: ApiKeys;
   /** The namespace the keys belong to; a request naming another one is refused. */
   namespace: string;
   /** The Temporal UI's origin, allowed to call from the browser (CORS). */
@@ -48,6 +54,8 @@ export interface CodecServerDeps {
  */
 export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
   return async (app) => {
+    await app.register(fastifyCookie);
+
     app.addHook('onSend', async (request, reply) => {
       const origin = request.headers.origin;
       if (!deps.uiOrigin || origin !== deps.uiOrigin) return;
@@ -70,13 +78,26 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
         return reply.status(204).send();
       });
 
+      // Authenticated here rather than by the API's bearer rule: the Temporal UI sends
+      // either its access token as a bearer header or, with "include credentials", the
+      // cookie the ops console set at sign-in. Either must be an ops key of every tenant.
       app.post(
         `/codec/${action}`,
-        { config: { access: ['ops'] }, bodyLimit: 8 * 1024 * 1024 },
-        async (request) => {
-          if (request.apiKey?.tenants !== '*') {
+        { config: { access: 'public' }, bodyLimit: 8 * 1024 * 1024 },
+        async (request, reply) => {
+          const principal = principalOfRequest(request, deps.apiKeys);
+          if (!principal) {
+            void reply.header('www-authenticate', 'Bearer');
+            throw new ApiError(
+              401,
+              'UNAUTHENTICATED',
+              'the codec needs an ops key (Authorization: Bearer <key>, or the ops console signed in)',
+            );
+          }
+          if (principal.role !== 'ops' || principal.tenants !== '*') {
             throw new ApiError(403, 'FORBIDDEN', 'the codec needs an ops key of every tenant (*)');
           }
+          request.apiKey = principal;
           const namespace = request.headers['x-namespace'];
           if (namespace !== undefined && namespace !== deps.namespace) {
             throw new ApiError(
@@ -88,7 +109,7 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
           }
           const { payloads } = parseRequest(codecBody, request.body);
           const result = await deps.codec[action](payloads);
-          return toJson(result);
+          return payloadsToJson(result);
         },
       );
     }
