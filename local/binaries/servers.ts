@@ -39,18 +39,20 @@ export async function startDevServer(
 ): Promise<TestWorkflowEnvironment> {
   const exe = await executable(resolveTemporalCli, options);
   try {
-    return await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: exe,
-        ip: '127.0.0.1',
-        port: options.port,
-        ui: options.uiPort !== undefined,
-        uiPort: options.uiPort,
-        dbFilename: options.dbFilename,
-        searchAttributes: SEARCH_ATTRIBUTES,
-        log: { format: 'pretty', level: 'warn' },
-      },
-    });
+    return await patientlyStarted(() =>
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: exe,
+          ip: '127.0.0.1',
+          port: options.port,
+          ui: options.uiPort !== undefined,
+          uiPort: options.uiPort,
+          dbFilename: options.dbFilename,
+          searchAttributes: SEARCH_ATTRIBUTES,
+          log: { format: 'pretty', level: 'warn' },
+        },
+      }),
+    );
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal dev server', exe, error));
   }
@@ -66,10 +68,12 @@ export async function startTimeSkippingServer(
   const exe = await executable(resolveTestServer, options);
   let env: TestWorkflowEnvironment;
   try {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: exe },
-      client: { dataConverter: options.dataConverter },
-    });
+    env = await patientlyStarted(() =>
+      TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: exe },
+        client: { dataConverter: options.dataConverter },
+      }),
+    );
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal time-skipping test server', exe, error));
   }
@@ -81,6 +85,25 @@ export async function startTimeSkippingServer(
     ),
   });
   return env;
+}
+
+/** How many times a server that was not up within the SDK's 5 s is started again. */
+const STARTS = 3;
+
+/**
+ * Starts a server, again when it was not listening within the SDK's fixed 5 s (the SDK
+ * kills it then): a JVM on a loaded 2-core machine can take longer than that, and a
+ * test file should not fail for it. Any other failure is thrown at once.
+ */
+async function patientlyStarted<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error: unknown) {
+      const slow = error instanceof Error && /did not start within/.test(error.message);
+      if (!slow || attempt >= STARTS) throw error;
+    }
+  }
 }
 
 function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {
