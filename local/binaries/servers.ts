@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { cacheDir } from './cache-dir';
 import { resolveTemporalCli, type BinaryOptions } from './temporal-cli';
 import { resolveTestServer } from './test-server';
+import { startTestServerPatiently } from './patient-test-server';
 
 /**
  * The executable the SDK should run: ours when we found or built one, otherwise the
@@ -68,12 +69,13 @@ export async function startTimeSkippingServer(
   const exe = await executable(resolveTestServer, options);
   let env: TestWorkflowEnvironment;
   try {
-    env = await patientlyStarted(() =>
-      TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: exe },
-        client: { dataConverter: options.dataConverter },
-      }),
-    );
+    env =
+      exe.type === 'existing-path'
+        ? await startTestServerPatiently(exe.path, options.dataConverter)
+        : await TestWorkflowEnvironment.createTimeSkipping({
+            server: { executable: exe },
+            client: { dataConverter: options.dataConverter },
+          });
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal time-skipping test server', exe, error));
   }
@@ -87,13 +89,12 @@ export async function startTimeSkippingServer(
   return env;
 }
 
-/** How many times a server that was not up within the SDK's 5 s is started again. */
+/** How many times a dev server that was not up within the SDK's 5 s is started again. */
 const STARTS = 3;
 
 /**
- * Starts a server, again when it was not listening within the SDK's fixed 5 s (the SDK
- * kills it then): a JVM on a loaded 2-core machine can take longer than that, and a
- * test file should not fail for it. Any other failure is thrown at once.
+ * Starts a dev server, again when it was not listening within the SDK's fixed 5 s (the
+ * SDK kills it then), as can happen on a loaded machine. Any other failure is thrown at once.
  */
 async function patientlyStarted<T>(start: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
