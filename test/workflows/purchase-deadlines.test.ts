@@ -1,5 +1,5 @@
 import { orderInput as orderFor } from './support/orders';
-import { startTimeSkippingStack } from './support/time-skipping-stack';
+import { START_TIMEOUT_MS, startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
 import { orderPolicy } from '../../src/runtime/temporal';
@@ -16,7 +16,7 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   ({ env, stack } = await startTimeSkippingStack('deadlines'));
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();

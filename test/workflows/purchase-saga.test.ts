@@ -14,7 +14,7 @@ import {
 } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 import { orderInput, untilOrder } from './support/orders';
-import { startTimeSkippingServerWithCodec } from './support/time-skipping-stack';
+import { START_TIMEOUT_MS, startTimeSkippingServerWithCodec } from './support/time-skipping-stack';
 
 /**
  * The purchase saga on the time-skipping server with every activity a `jest.fn`: each
@@ -72,7 +72,7 @@ beforeAll(async () => {
     dataConverter: started.dataConverter,
   });
   running = worker.run();
-}, 120_000);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   if (worker) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { orderInput } from './support/orders';
-import { startTimeSkippingStack } from './support/time-skipping-stack';
+import { START_TIMEOUT_MS, startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION, getCatalog, priceOf, userFeatures } from '../../src/catalog';
@@ -30,7 +30,7 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   ({ env, stack } = await startTimeSkippingStack('renewals'));
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();

@@ -6,6 +6,12 @@ import { startLocalStack, type LocalStack } from '../../../local/stack/local-sta
 import { dataConverterFor } from '../../../src/runtime/temporal';
 
 /**
+ * How long a test file's `beforeAll` may take to start its server and worker: the JVM
+ * and the worker's webpack bundle take seconds on an idle machine, minutes on a loaded one.
+ */
+export const START_TIMEOUT_MS = 180_000;
+
+/**
  * A time-skipping server of the test file's own, with a payload codec key made for it:
  * workers of the test encrypt what they write with `dataConverter`, and the environment's
  * client has the same key, so it reads the workflows the test starts.
