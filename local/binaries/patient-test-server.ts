@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type Socket } from 'node:net';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 
@@ -27,7 +27,14 @@ export async function startTestServerPatiently(
     output = (output + chunk.toString()).slice(-4000);
   });
   const exited = once(child, 'exit');
+  // A test file that gives up before its teardown (a hook timeout) must neither leave the
+  // JVM running nor keep jest from exiting.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.unref();
+  (child.stderr as Socket).unref();
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await exited;
