@@ -74,14 +74,21 @@ beforeAll(async () => {
     ORDER_STEP_ATTEMPTS: '5',
     ORDER_STEP_INITIAL_INTERVAL_MS: '200',
   };
-  const started = await Promise.all([
+  const settled = await Promise.allSettled([
     startProvisionerProcess('api', env, /API listening on (\S+)/, 'dist'),
     startProvisionerProcess('worker', env, /worker polling/, 'dist'),
     startProvisionerProcess('worker', env, /worker polling/, 'dist'),
   ]);
-  processes.push(...started.map(({ child }) => child));
-  apiUrl = started[0].match[1];
-  workers.push(started[1].child, started[2].child);
+  // Those that started are stopped in afterAll even when another did not start.
+  for (const result of settled) {
+    if (result.status === 'fulfilled') processes.push(result.value.child);
+  }
+  const [apiStarted, first, second] = settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
+  apiUrl = apiStarted.match[1];
+  workers.push(first.child, second.child);
 }, 400_000);
 
 afterAll(async () => {
