@@ -41,8 +41,8 @@ const UNLISTED_STATES: readonly string[] = [
 class PaymentDeclined extends Error {}
 
 /**
- * One purchase, end to end: validate → price → authorize → grant → provision →
- * capture → record. Every step registers its undo before it acts; on any failure
+ * One purchase, end to end: authorize → grant → provision → capture → record, on an
+ * order validated and priced at checkout (src/orders/order-plan.ts). Every step registers its undo before it acts; on any failure
  * the saga undoes what was done, newest first. A step that keeps failing parks the order
  * for ops (retry or abort) instead of failing silently.
  */
@@ -227,8 +227,6 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
       payment.captured = true;
     });
 
-    // The ledger writes license events to its outbox in the same transaction as each
-    // grant and subscription change, so recording is also what emits them.
     // The ledger writes license events to its outbox in the same transaction as each
     // grant and subscription change, so recording is also what emits them. The order's
     // completed state is mirrored by the same activity, so completing costs no extra step.
