@@ -3,9 +3,12 @@
  * 10,000 users on a mix of plans, the real HTTP API on a loopback port, 16 concurrent
  * clients (in a worker thread) reading random users' entitlements for at most 20 s (or
  * 20,000 requests), then one read of the whole tenant.
- * Runs on PGlite, and on PostgreSQL when DATABASE_URL is set. Prints figures, asserts
- * nothing. Run: npx tsx bench/entitlements-http.ts
+ * Runs on PGlite, and on PostgreSQL when a database is given (`--database-url URL`, else
+ * DATABASE_URL), in a schema of its own that it drops at the end; `--engine pglite` or
+ * `--engine postgres` runs one only. Prints figures, asserts nothing.
+ * Run: npx tsx bench/entitlements-http.ts [--database-url URL] [--engine pglite|postgres]
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { parseApiKeys } from '../src/api/api-keys';
@@ -309,12 +312,10 @@ async function measureTenantPages(baseUrl: string): Promise<void> {
   );
 }
 
-async function run(engine: 'pglite' | 'postgres'): Promise<void> {
-  const schema = `bench_${process.pid}`;
+async function run(engine: 'pglite' | 'postgres', databaseUrl?: string): Promise<void> {
+  const schema = `bench_entitlements_${process.pid}`;
   const db =
-    engine === 'postgres'
-      ? await openDatabase({ databaseUrl: process.env.DATABASE_URL, schema })
-      : await openDatabase();
+    engine === 'postgres' ? await openDatabase({ databaseUrl, schema }) : await openDatabase();
   const ledger = createLedger(db);
   const app = buildApi({ ledger, apiKeys: parseApiKeys(`${KEY}:read`) });
   try {
@@ -344,10 +345,34 @@ async function run(engine: 'pglite' | 'postgres'): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  await run('pglite');
-  if (process.env.DATABASE_URL) await run('postgres');
-  else console.log('postgres: skipped (DATABASE_URL is not set)');
+function options(argv: string[]): { databaseUrl?: string; engines: Set<string> } {
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return undefined;
+    const given = argv[at + 1];
+    if (!given || given.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return given;
+  };
+  const engine = value('--engine');
+  if (engine !== undefined && engine !== 'pglite' && engine !== 'postgres') {
+    throw new Error(`--engine must be pglite or postgres, not ${engine}`);
+  }
+  return {
+    databaseUrl: value('--database-url') ?? process.env.DATABASE_URL,
+    engines: new Set(engine ? [engine] : ['pglite', 'postgres']),
+  };
 }
 
-void main();
+async function main(): Promise<void> {
+  const { databaseUrl, engines } = options(process.argv.slice(2));
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(2)}`);
+  if (engines.has('pglite')) await run('pglite');
+  if (!engines.has('postgres')) return;
+  if (databaseUrl) await run('postgres', databaseUrl);
+  else console.log('postgres: skipped (no --database-url and DATABASE_URL is not set)');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
