@@ -140,6 +140,13 @@ export const configSchema = z.object({
   RENEWAL_SWEEP_INTERVAL: duration.default(60 * 60 * 1000),
   RENEWAL_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   RENEWAL_SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * The API's in-memory entitlement answers: at most this many users (about 6 KiB each),
+   * and how often the versions of cached tenants are read. The poll stays under the 1 s
+   * bound within which a committed revocation stops being served.
+   */
+  ENTITLEMENT_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
+  ENTITLEMENT_CACHE_POLL_MS: z.coerce.number().int().min(50).max(900).default(200),
 });
 
 export type Config = z.infer<typeof configSchema>;
