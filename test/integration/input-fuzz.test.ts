@@ -188,7 +188,7 @@ describe('bad input at scale', () => {
     ).toEqual(['INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'BODY_TOO_LARGE']);
   });
 
-  it('when webhook bodies are signed garbage or replayed outside the tolerance, then 400 and nothing is routed', async () => {
+  it(`when ${RUNS} webhook bodies are signed garbage or replayed outside the tolerance, then 400 and nothing is routed`, async () => {
     const before = await nothingHappened();
     await fc.assert(
       fc.asyncProperty(
@@ -205,7 +205,7 @@ describe('bad input at scale', () => {
           return status === 400 && /"code":"WEBHOOK\./.test(text);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
     const event = JSON.stringify({
       id: 'evt_replayed',
