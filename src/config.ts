@@ -88,6 +88,9 @@ export const configSchema = z.object({
   RENEWAL_SWEEP_INTERVAL: duration.default(60 * 60 * 1000),
   RENEWAL_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   RENEWAL_SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** The scheduled reconciliation: how often, and how far back the orders it compares changed. */
+  RECONCILE_INTERVAL: duration.default(24 * 60 * 60 * 1000),
+  RECONCILE_WINDOW: duration.default(3 * 24 * 60 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;
