@@ -69,6 +69,12 @@ describe('provisioner reconcile', () => {
     expect(await driftsOf(order.orderId)).toEqual([]);
   });
 
+  test('when a plan is bought without assigning anyone, then its seats are licenses paid for and there is no drift', async () => {
+    const order = planOrder({ plan: 'marketing-premium', seats: 3, assignTo: [] });
+    await completed(order);
+    expect(await driftsOf(order.orderId)).toEqual([]);
+  });
+
   test('when the licenses of a captured order are revoked by hand, then it reports captured without licenses', async () => {
     const order = await capturedWithoutLicenses();
     expect(await driftsOf(order.orderId)).toEqual(['captured-without-licenses']);
