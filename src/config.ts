@@ -42,6 +42,8 @@ export const configSchema = z.object({
   STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
   /** Where the Stripe API is, when it is not Stripe itself (the local emulator). */
   STRIPE_API_BASE: optionalUrl,
+  /** One Stripe request's time limit; an activity attempt's (ORDER_STEP_TIMEOUT_MS) should be longer. */
+  STRIPE_TIMEOUT_MS: ms.default(20_000),
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
 
   CALENDAR_SYNC_URL: optionalUrl,
