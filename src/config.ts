@@ -58,6 +58,8 @@ export const configSchema = z.object({
   STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),
   /** Where the Stripe API is, when it is not Stripe itself (the local emulator). */
   STRIPE_API_BASE: optionalUrl,
+  /** One Stripe request's time limit; an activity attempt's (ORDER_STEP_TIMEOUT_MS) should be longer. */
+  STRIPE_TIMEOUT_MS: ms.default(20_000),
   STRIPE_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
 
   CALENDAR_SYNC_URL: optionalUrl,
@@ -147,6 +149,9 @@ export const configSchema = z.object({
    */
   ENTITLEMENT_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
   ENTITLEMENT_CACHE_POLL_MS: z.coerce.number().int().min(50).max(900).default(200),
+  /** The scheduled reconciliation: how often, and how far back the orders it compares changed. */
+  RECONCILE_INTERVAL: duration.default(24 * 60 * 60 * 1000),
+  RECONCILE_WINDOW: duration.default(3 * 24 * 60 * 60 * 1000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ReconcileActivities } from '../activities/reconcile-activities';
-import type { ReconcileReport } from '../src/reconcile/reconcile';
+import type { ReconcileActivities, RecordedReport } from '../activities/reconcile-activities';
 
 export interface ReconcileInput {
   /** How far back the orders compared were changed (a daily schedule: a few days). */
@@ -8,10 +7,11 @@ export interface ReconcileInput {
 }
 
 /**
- * `provisioner reconcile` as a workflow a Temporal Schedule can start (daily, say): the
- * report, with every drift, is the run's result in the schedule's history.
+ * `provisioner reconcile` as a workflow the daily Temporal Schedule starts: the report,
+ * with every drift, is kept in the ledger (`reconcile_runs`, listed by `provisioner
+ * reconcile runs` and `GET /v1/ops/reconcile-runs`) and is the run's result.
  */
-export async function reconcileWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
+export async function reconcileWorkflow(input: ReconcileInput): Promise<RecordedReport> {
   const { reconcile } = proxyActivities<ReconcileActivities>({
     startToCloseTimeout: '10 minutes',
     retry: { maximumAttempts: 3 },

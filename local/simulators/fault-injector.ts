@@ -22,7 +22,8 @@ export interface FaultInjector {
   decide(method: string, path: string): FaultDecision;
 }
 
-export function createFaultInjector(): FaultInjector {
+/** `random` draws for rules with a `rate` (tests pass a fixed sequence). */
+export function createFaultInjector(random: () => number = Math.random): FaultInjector {
   let rules: FaultRule[] = [];
 
   const add = (rule: FaultRule): void => {
@@ -50,6 +51,7 @@ export function createFaultInjector(): FaultInjector {
       // Delays add up; the first fail or drop rule in order decides the outcome.
       for (const rule of [...rules]) {
         if (!ruleMatches(rule, method, path)) continue;
+        if (rule.rate !== undefined && random() >= rule.rate) continue;
         if (rule.type === 'delay') {
           decision.delayMs += rule.ms;
           consume(rule);

@@ -10,6 +10,8 @@ const matchShape = {
   /** An exact path, or a prefix when it ends in `*` (`/v1/portals/*`). */
   path: z.string().startsWith('/', 'must start with "/"').optional(),
   times: z.int().positive().optional(),
+  /** The share of matching requests the rule applies to (0-1], drawn per request. */
+  rate: z.number().gt(0).max(1).optional(),
 };
 
 export const faultRuleSchema = z.discriminatedUnion('type', [
@@ -26,7 +28,7 @@ export const faultRuleSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('drop'), ...matchShape }),
 ]);
 export type FaultRule = z.infer<typeof faultRuleSchema>;
-export type FaultMatch = Pick<FaultRule, 'method' | 'path' | 'times'>;
+export type FaultMatch = Pick<FaultRule, 'method' | 'path' | 'times' | 'rate'>;
 
 export function ruleMatches(rule: FaultRule, method: string, path: string): boolean {
   if (rule.method !== undefined && rule.method !== method) return false;

@@ -10,6 +10,11 @@ const match = {
   method: z.enum(['GET', 'POST', 'DELETE']).optional(),
   path: z.string().startsWith('/v1/', 'must start with "/v1/"'),
   times: z.int().positive().max(1000).default(1),
+  /**
+   * The share of matching requests the rule applies to (0-1], drawn per request: a
+   * fault on 10% of calls is one rule. `times` counts only the requests it applied to.
+   */
+  rate: z.number().gt(0).max(1).optional(),
 };
 
 export const faultRuleSchema = z.discriminatedUnion('type', [
@@ -48,6 +53,9 @@ export interface FaultDecision {
 export class FaultInjector {
   private rules: FaultRule[] = [];
 
+  /** `random` draws for rules with a `rate` (tests pass a fixed sequence). */
+  constructor(private readonly random: () => number = Math.random) {}
+
   /** Adds a rule; throws a TypeError naming the field when it is invalid. */
   add(input: FaultRuleInput): FaultRule {
     const parsed = faultRuleSchema.safeParse(input);
@@ -75,6 +83,7 @@ export class FaultInjector {
     for (const rule of [...this.rules]) {
       if (rule.method !== undefined && rule.method !== method) continue;
       if (!path.startsWith(rule.path)) continue;
+      if (rule.rate !== undefined && this.random() >= rule.rate) continue;
       if (rule.type === 'delay') decision.delayMs += rule.ms;
       else if (decision.outcome === undefined) decision.outcome = rule;
       else continue;

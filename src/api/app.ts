@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health';
 import { openApiRoutes } from './routes/openapi';
 import { opsRoutes } from './routes/ops';
 import { orderRoutes } from './routes/orders';
+import { reconcileRunRoutes } from './routes/reconcile-runs';
 import { seatRoutes } from './routes/seats';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { subscriptionRoutes } from './routes/subscriptions';
@@ -79,6 +80,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(entitlementRoutes({ ledger: deps.ledger, entitlementCache }));
   void app.register(seatRoutes(deps));
   void app.register(auditRoutes(deps));
+  void app.register(reconcileRunRoutes(deps));
   if (deps.subscriptions) {
     void app.register(subscriptionRoutes({ subscriptions: deps.subscriptions }));
   }

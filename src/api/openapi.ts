@@ -10,6 +10,7 @@ import {
 import { componentSchemas, jsonSchemaOf } from './openapi-schemas';
 import { SUBSCRIPTION_ROUTES, subscriptionComponentSchemas } from './openapi-subscriptions';
 import { idParam, subscriptionIdParam } from '../domain/ids';
+import { RECONCILE_ROUTES } from './openapi-reconcile';
 
 function pathParameters(path: string): Parameter[] {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({
@@ -73,7 +74,7 @@ const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
  */
 export function buildOpenApiDocument() {
   const paths: Record<string, Partial<Record<RouteDoc['method'], Operation>>> = {};
-  for (const route of [...ROUTES, ...SUBSCRIPTION_ROUTES]) {
+  for (const route of [...ROUTES, ...SUBSCRIPTION_ROUTES, ...RECONCILE_ROUTES]) {
     const path = openApiPath(route.path);
     paths[path] = { ...paths[path], [route.method]: operation(route) };
   }

@@ -33,3 +33,4 @@ export {
 export { tenantVersions, type TenantVersion } from './tenant-versions';
 export * from './subscription-change-schemas';
 export { changeFingerprint } from './subscription-changes';
+export * from './reconcile-runs';

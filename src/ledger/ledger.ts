@@ -64,6 +64,15 @@ import { ensureTenant, getStripeCustomer, keepStripeCustomer } from './tenants';
 import { usersHoldingPlan } from './seat-checks';
 import { orderHoldings, type OrderHolding } from './order-holdings';
 import {
+  getReconcileRun,
+  listReconcileRuns,
+  recordReconcileRun,
+  type NewReconcileRun,
+  type ReconcileRun,
+  type ReconcileRunPage,
+  type ReconcileRunPageOptions,
+} from './reconcile-runs';
+import {
   disputeEvents,
   orderIdByPaymentIntent,
   paymentEventRecorded,
@@ -169,6 +178,10 @@ export interface Ledger {
   orderIdByPaymentIntent(paymentIntentId: string): Promise<string | null>;
   /** Orders changed since `since` with what they hold (reconciliation). */
   orderHoldings(since: string): Promise<OrderHolding[]>;
+  /** Each reconciliation's report, for ops to list (once per run id). */
+  recordReconcileRun(run: NewReconcileRun): Promise<ReconcileRun>;
+  listReconcileRuns(options?: ReconcileRunPageOptions): Promise<ReconcileRunPage>;
+  getReconcileRun(idOrRunId: string): Promise<ReconcileRun | null>;
   usersHoldingPlan(input: {
     tenantId: string;
     plan: string;
@@ -233,6 +246,9 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     updateOrderState: (change) => updateOrderState(db, change),
     listOrdersSince: (since) => listOrdersSince(db, since),
     orderHoldings: (since) => orderHoldings(db, since, graceMs),
+    recordReconcileRun: (run) => recordReconcileRun(db, run),
+    listReconcileRuns: (options) => listReconcileRuns(db, options),
+    getReconcileRun: (idOrRunId) => getReconcileRun(db, idOrRunId),
     paymentEventRecorded: (id) => paymentEventRecorded(db, id),
     recordPaymentEvent: (event) => recordPaymentEvent(db, event),
     disputeEvents: (disputeId) => disputeEvents(db, disputeId),

@@ -17,6 +17,8 @@ export const orderHoldingSchema = z.object({
   /** In force and its period (plus the grace) not lapsed: its grants count. */
   inForce: z.boolean(),
   activeGrants: z.coerce.number(),
+  /** Users seated on the subscription now (a plan bought without assigning anyone: none). */
+  activeSeats: z.coerce.number(),
   /** A subscription_periods row pays the subscription's current period. */
   currentPeriodPaid: z.boolean(),
   updatedAt: isoTimestamp,
@@ -39,6 +41,9 @@ export async function orderHoldings(
             (SELECT count(*) FROM grants g
               WHERE g.source_subscription_id = o.subscription_id
                 AND g.revoked_at IS NULL) AS "activeGrants",
+            (SELECT count(*) FROM seat_assignments a
+              WHERE a.subscription_id = o.subscription_id
+                AND a.released_at IS NULL) AS "activeSeats",
             EXISTS (SELECT 1 FROM subscription_periods p
                      WHERE p.subscription_id = o.subscription_id
                        AND p.period_start = s.current_period_start) AS "currentPeriodPaid",

@@ -28,6 +28,14 @@ function executor(client: Pool | PoolClient): SqlExecutor {
 async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // The pool listens for errors only on idle clients. A server that goes away while this
+  // one is checked out (a restart between two statements of the transaction) would
+  // otherwise emit an unhandled 'error' and end the process; the next statement fails
+  // instead, and the client is discarded.
+  const lost = () => {
+    broken = true;
+  };
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const result = await fn(executor(client));
@@ -40,6 +48,7 @@ async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>)
     });
     throw error;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }

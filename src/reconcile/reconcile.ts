@@ -88,7 +88,10 @@ function moneyDrifts(
     subscriptionId: order.subscriptionId,
   };
   const drifts: Drift[] = [];
-  const effective = order.inForce && order.activeGrants > 0;
+  // Seats bought and not yet assigned are licenses too, with no grant until someone is
+  // seated: a plan in force with nobody seated holds what it was paid for.
+  const unseatedPlan = order.kind === 'plan' && order.activeSeats === 0;
+  const effective = order.inForce && (order.activeGrants > 0 || unseatedPlan);
   const kept = payments.filter((p) => p.captured - p.refunded > 0);
   const refunded = payments.filter((p) => p.refunded > 0);
   const settled = !IN_FLIGHT.includes(order.state);

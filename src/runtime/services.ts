@@ -28,7 +28,11 @@ export async function openServices(config: Config): Promise<Services> {
     },
   });
   const payments = createPayments({
-    stripe: createStripeClient({ secretKey: stripeKey, baseUrl: config.STRIPE_API_BASE }),
+    stripe: createStripeClient({
+      secretKey: stripeKey,
+      baseUrl: config.STRIPE_API_BASE,
+      timeoutMs: config.STRIPE_TIMEOUT_MS,
+    }),
   });
   const ledger = await openLedgerFor(config);
   return { ledger, payments, provisioning, close: () => ledger.close() };

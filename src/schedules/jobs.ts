@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { renewalStepPolicy, subscriptionPolicy } from '../runtime/temporal';
 import type { SweepInput } from '../../workflows/renewal-types';
+import type { ReconcileInput } from '../../workflows/reconcile-workflow';
 
 /**
  * The jobs the product runs on Temporal Schedules, one schedule each, by a fixed id so
@@ -42,7 +43,14 @@ export function scheduledJobs(config: Config): ScheduledJob[] {
       workflowType: 'renewalSweepWorkflow',
       args: [sweep('period-end-changes')],
     },
-    // A daily `reconcile` job (drift between Stripe, the ledger and provisioned
-    // resources) belongs here, as one more entry of this list.
+    {
+      // The window overlaps the interval (3 days run daily), so an order that changed
+      // while a run was skipped or failed is still compared by the next one.
+      id: 'reconcile',
+      description: 'compare Stripe, the ledger and the provisioned resources; keep the report',
+      intervalMs: config.RECONCILE_INTERVAL,
+      workflowType: 'reconcileWorkflow',
+      args: [{ windowMs: config.RECONCILE_WINDOW } satisfies ReconcileInput],
+    },
   ];
 }

@@ -107,8 +107,8 @@ describe('in one process, on PGlite', () => {
         stack.config.TEMPORAL_TASK_QUEUE,
       );
 
-      expect(first.map((s) => s.id)).toEqual(['renewal-sweep', 'period-end-changes']);
-      expect(second.map((s) => s.outcome)).toEqual(['updated', 'updated']);
+      expect(first.map((s) => s.id)).toEqual(['renewal-sweep', 'period-end-changes', 'reconcile']);
+      expect(second.map((s) => s.outcome)).toEqual(['updated', 'updated', 'updated']);
       const listed: string[] = [];
       await until(async () => {
         listed.length = 0;
