@@ -59,6 +59,8 @@ export default tseslint.config(
                 '**/src/catalog',
                 '**/src/catalog/*',
                 '**/src/domain/purchase',
+                '**/src/contract',
+                '**/src/contract/*',
               ],
               allowTypeImports: true,
               message: 'Workflows import activities and services as types only (import type).',

@@ -2,21 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
-import type { Attention } from '../../workflows/order-types';
+import type { Attention, OrderList, OrderSummary } from '../contract';
 
-/** One order as ops lists it: where it stands and, when it waits, why. */
-export interface OrderSummary {
-  /** For a renewal, its workflow id. */
-  orderId: string;
-  /** Decide on it by this id (`ops retry --workflow`, `/v1/ops/workflows/:workflowId/...`). */
-  workflowId: string;
-  tenantId: string;
-  /** `plan` or `addon` for an order; `renewal` for a renewal. */
-  kind: string;
-  state: string;
-  attention?: Attention;
-  startedAt: string;
-}
+export type { OrderList, OrderSummary };
 
 export interface OrderListFilter {
   needsAttention?: boolean;
@@ -30,12 +18,6 @@ export interface OrderListPage {
   /** At most this many orders; Temporal's visibility store may return fewer. */
   pageSize?: number;
   /** The `nextPageToken` of the previous page, as this function returned it. */
-  nextPageToken?: string;
-}
-
-export interface OrderList {
-  orders: OrderSummary[];
-  /** Present when more orders match: pass it back for the next page. */
   nextPageToken?: string;
 }
 

@@ -1,8 +1,8 @@
 import type { PayloadCodec, Payload } from '@temporalio/common';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { badRequest } from '../../contract';
 import { ApiError } from '../api-error';
-import { parseRequest } from '../validation';
 
 const base64 = z
   .string()
@@ -19,6 +19,16 @@ export const codecBody = z.object({
       }),
     )
     .max(1000),
+});
+
+/** The answer: the same payloads, encoded or decoded, in the same order. */
+const codecAnswer = z.object({
+  payloads: z.array(
+    z.object({
+      metadata: z.record(z.string(), z.string().meta({ contentEncoding: 'base64' })),
+      data: z.string().meta({ contentEncoding: 'base64' }),
+    }),
+  ),
 });
 
 function toJson(payloads: Payload[]) {
@@ -46,7 +56,7 @@ export interface CodecServerDeps {
  * payload codec encrypted: POST /codec/decode and /codec/encode with `{ payloads }`.
  * Decoding reveals every tenant's personal data, so it takes an ops key of every tenant.
  */
-export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
+export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onSend', async (request, reply) => {
       const origin = request.headers.origin;
@@ -72,7 +82,20 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
 
       app.post(
         `/codec/${action}`,
-        { config: { access: ['ops'] }, bodyLimit: 8 * 1024 * 1024 },
+        {
+          config: { access: ['ops'] },
+          bodyLimit: 8 * 1024 * 1024,
+          schema: {
+            summary: `${action === 'encode' ? 'Encrypt' : 'Decrypt'} Temporal payloads (codec server)`,
+            description:
+              "Temporal's codec-server protocol, for the Temporal UI and CLI. Needs an ops key " +
+              'of every tenant (`*`). CORS allows the origin of `TEMPORAL_UI_ORIGIN`.',
+            tags: ['codec'],
+            headers: z.object({ 'x-namespace': z.string().optional() }),
+            body: codecBody,
+            response: { 200: codecAnswer, 400: badRequest },
+          },
+        },
         async (request) => {
           if (request.apiKey?.tenants !== '*') {
             throw new ApiError(403, 'FORBIDDEN', 'the codec needs an ops key of every tenant (*)');
@@ -86,7 +109,7 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
               [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }],
             );
           }
-          const { payloads } = parseRequest(codecBody, request.body);
+          const { payloads } = request.body;
           const result = await deps.codec[action](payloads);
           return toJson(result);
         },

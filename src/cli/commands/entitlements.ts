@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { idParam } from '../../api/params';
+import { idParam } from '../../contract';
 import {
   isLedgerError,
   type FeatureEntitlement,

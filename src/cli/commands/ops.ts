@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { idParam, orderListQuery, workflowIdParam } from '../../api/params';
+import { idParam, orderListQuery, workflowIdParam } from '../../contract';
 import { OrderError } from '../../orders/order-service';
 import { UsageError, type Command } from '../command';
 import { withOrderService } from '../order-service-from-env';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { purchaseSchema } from '../../domain/purchase';
-import { idParam } from '../../api/params';
+import { idParam } from '../../contract';
 import { UsageError, type Command } from '../command';
 import { withOrderService } from '../order-service-from-env';
 

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { parseArgs } from 'node:util';
-import { idParam, subscriptionIdParam } from '../../api/params';
+import { idParam, subscriptionIdParam } from '../../contract';
 import { CatalogError } from '../../catalog';
 import { loadConfig, type Config } from '../../config';
 import { isLedgerError } from '../../ledger';
