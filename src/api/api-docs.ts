@@ -20,6 +20,29 @@ const errorAnswer = (description: string) => ({
 });
 
 type Transform = NonNullable<FastifyDynamicSwaggerOptions['transform']>;
+type TransformObject = NonNullable<FastifyDynamicSwaggerOptions['transformObject']>;
+
+/**
+ * The named schemas, less the input twin the type provider makes of each (`ErrorInput`
+ * beside `Error`) where nothing refers to it: only answers use named schemas today.
+ */
+const transformObject: TransformObject = (input) => {
+  const document = jsonSchemaTransformObject(input);
+  if (!('openapi' in document)) return document;
+  const all = document.components?.schemas ?? {};
+  const kept = new Set(Object.keys(all).filter((name) => !name.endsWith('Input')));
+  for (let grown = true; grown;) {
+    const used = JSON.stringify([document.paths, [...kept].map((name) => all[name])]);
+    const more = Object.keys(all).filter(
+      (name) => !kept.has(name) && used.includes(`"#/components/schemas/${name}"`),
+    );
+    more.forEach((name) => kept.add(name));
+    grown = more.length > 0;
+  }
+  // The document was made for this call: trimming it in place changes nothing else.
+  for (const name of Object.keys(all)) if (!kept.has(name)) delete all[name];
+  return document;
+};
 
 /**
  * The zod schemas of a route as OpenAPI, with who may call it: public routes need no
@@ -102,7 +125,7 @@ export function installApiDocs(app: FastifyInstance): void {
       },
     },
     transform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject,
   });
   void app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
 }

@@ -205,6 +205,11 @@ describe('OpenAPI document generated from the routes', () => {
     expect(document.info.title).toBe('provisioner API');
     const unresolved = refsIn(document).filter((ref) => resolve(document, ref) === undefined);
     expect(unresolved).toEqual([]);
+    const referenced = new Set(refsIn(document));
+    const unused = Object.keys(document.components.schemas).filter(
+      (name) => !referenced.has(`#/components/schemas/${name}`),
+    );
+    expect(unused).toEqual([]);
   });
 
   it('when the API registers its routes, then the document describes each of them, and no console page', () => {
