@@ -58,7 +58,6 @@ export default tseslint.config(
                 '**/src/payments/*',
                 '**/src/catalog',
                 '**/src/catalog/*',
-                '**/src/domain/purchase',
                 '**/src/contract',
                 '**/src/contract/*',
               ],

@@ -32,16 +32,22 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
       }
     };
 
+  const keptCustomers = new BoundedMap<string, string>(KEPT_CUSTOMERS_CACHED);
+
   return {
     /**
      * The tenant's Stripe customer: the one the ledger keeps, else a new one (created by
      * a key from the tenant id), which the ledger then keeps for good.
      */
     ensureCustomer: guarded(async (input: { tenantId: string; email?: string }) => {
-      const kept = await ledger.getStripeCustomer(input.tenantId);
-      if (kept) return kept;
-      const created = await payments.ensureCustomer(input);
-      return ledger.keepStripeCustomer(input.tenantId, created);
+      // The ledger never replaces a kept customer, so one read is good for the process.
+      const known = keptCustomers.get(input.tenantId);
+      if (known) return known;
+      const customer =
+        (await ledger.getStripeCustomer(input.tenantId)) ??
+        (await ledger.keepStripeCustomer(input.tenantId, await payments.ensureCustomer(input)));
+      keptCustomers.set(input.tenantId, customer);
+      return customer;
     }),
 
     authorizePayment: guarded(
@@ -88,11 +94,12 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
     ),
 
     /**
-     * The name `releasePayment` had in orders started before it: their recorded
-     * histories schedule it, so it stays registered until they have all finished.
+     * `releasePayment` under the activity type name that orders and subscription changes
+     * started before it schedule: their histories replay only with this name registered,
+     * so it stays until they have all finished.
      */
     cancelAuthorization: guarded(async (input: { orderId: string; paymentIntentId: string }) => {
-      await payments.cancelAuthorization(input);
+      await payments.releasePayment(input);
     }),
 
     /** Mirrors the order's state into the ledger, which answers for it after retention. */
@@ -108,12 +115,13 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
     ),
 
     /**
-     * Records the subscription (so its seats can be assigned), seats the named users and
-     * grants the licenses, each call idempotent on its own, so a retry after a crash
-     * anywhere in between completes the rest and duplicates nothing.
+     * Records the subscription pending (granted, not paid: its grants count once the
+     * record step, after the capture, makes it active), seats the named users and grants
+     * the licenses, in one ledger transaction: one round trip, and a retry after a crash
+     * anywhere finds all of it done or none of it.
      */
     grantLicenses: guarded(
-      async (input: {
+      (input: {
         orderId: string;
         tenantId: string;
         subscription: SubscriptionRecord;
@@ -122,37 +130,17 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
         seats?: { plan: string; userIds: string[] };
         /** The order's PaymentIntent, mirrored into the ledger's order with its state. */
         paymentIntentId?: string;
-      }) => {
-        await ledger.ensureTenant(input.tenantId);
-        if (input.paymentIntentId) {
-          await ledger.updateOrderState({
-            orderId: input.orderId,
-            state: 'granting',
-            paymentIntentId: input.paymentIntentId,
-          });
-        }
-        // Pending: granted, not paid. Its grants count once the record step, after the
-        // capture, makes it active.
-        await ledger.recordSubscription({ ...input.subscription, status: 'pending' });
-        if (input.seats) {
-          await ledger.assignSeats({
-            subscriptionId: input.subscription.id,
-            tenantId: input.tenantId,
-            plan: input.seats.plan,
-            userIds: input.seats.userIds,
-            orderId: input.orderId,
-          });
-        }
-        return ledger.applyGrants({
+      }) =>
+        ledger.grantOrder({
           orderId: input.orderId,
           tenantId: input.tenantId,
-          subscriptionId: input.subscription.id,
-          productKey: input.subscription.productKey,
+          subscription: input.subscription,
+          seats: input.seats,
+          paymentIntentId: input.paymentIntentId,
           // Computed here rather than carried through the workflow's history: an order
           // may seat thousands of users, each with a dozen features.
           grants: input.grants ?? grantsOf(input.subscription, input.seats?.userIds ?? []),
-        });
-      },
+        }),
     ),
 
     /** The compensation of grantLicenses: revoke, release seats, end the subscription. */
@@ -200,8 +188,8 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
 
     /**
      * Marks the subscription paid (active), with the payment references it was sold
-     * with, and records its first paid period in the same transaction; then the order
-     * is mirrored completed.
+     * with, and records its first paid period and the order's completed state, all in
+     * one transaction.
      */
     recordSubscription: guarded(
       async (input: {
@@ -221,22 +209,20 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
             stripeCustomerId: input.stripeCustomerId,
             paymentMethodId: input.paymentMethodId ?? null,
           },
-          input.paid && {
-            paidPeriod: {
+          {
+            paidPeriod: input.paid && {
               amount: input.paid.amount,
               currency: input.paid.currency.toLowerCase(),
               paidBy: input.subscription.orderId,
             },
+            orderState: input.order && {
+              orderId: input.subscription.orderId,
+              state: input.order.state,
+              status: { ...input.order.status },
+              paymentIntentId: input.paymentIntentId,
+            },
           },
         );
-        if (input.order) {
-          await ledger.updateOrderState({
-            orderId: input.subscription.orderId,
-            state: input.order.state,
-            status: { ...input.order.status },
-            paymentIntentId: input.paymentIntentId,
-          });
-        }
       },
     ),
 
@@ -247,6 +233,23 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
       });
     }),
   };
+}
+
+/** Tenants whose Stripe customer a worker remembers (about 100 bytes each). */
+const KEPT_CUSTOMERS_CACHED = 10_000;
+
+/** A map that forgets its oldest entry when it is full. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly capacity: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= this.capacity) {
+      this.delete(this.keys().next().value as K);
+    }
+    return super.set(key, value);
+  }
 }
 
 /** The grants a subscription implies, from the catalog version it was sold under. */

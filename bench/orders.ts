@@ -1,21 +1,38 @@
 import { performance } from 'node:perf_hooks';
-import type { Client } from '@temporalio/client';
+import { cpus } from 'node:os';
+import { Client } from '@temporalio/client';
+import { Pool } from 'pg';
 import { temporal } from '@temporalio/proto';
 import { startLocalStack } from '../local/stack/local-stack';
 import { startDevServer } from '../local/binaries/servers';
 import { startBaseline } from './baseline/server';
 
 /**
- * Orders end to end on the local stack (Temporal dev server, worker, API, PGlite, the
- * Stripe emulator, the simulators), measured against a reference in the same run on the
- * same dev server: a no-op workflow of the order's shape behind a bare HTTP route (see
- * bench/baseline/). Checkout latency (until the authorization answer), time until
- * completed and throughput, for a bounded number of orders at a fixed concurrency, and
- * what one order costs Temporal (activities, workflow tasks, history events).
- * Prints figures and ratios, asserts nothing:  npx tsx bench/orders.ts [orders] [concurrency]
+ * Orders end to end on the local stack (Temporal dev server, worker, API, the ledger on
+ * PGlite or PostgreSQL, the Stripe emulator, the simulators), measured against a
+ * reference in the same run on the same dev server: a no-op workflow of the order's
+ * shape behind a bare HTTP route (see bench/baseline/). Checkout latency (until the
+ * authorization answer), time until completed and throughput, for a bounded number of
+ * orders at a fixed concurrency, and per order what it costs Temporal (activities,
+ * workflow tasks, search-attribute upserts, history events) and where its time goes
+ * (each activity type's queue wait and run time). Prints figures and ratios, asserts
+ * nothing:
+ *
+ *   npx tsx bench/orders.ts [orders] [concurrency] [--database-url postgres://…]
+ *
+ * With `--database-url` the ledger runs on that PostgreSQL server, in a schema of its own
+ * that is dropped at the end; without it, on PGlite in memory.
  */
-const ORDERS = Number(process.argv[2] ?? 200);
-const CONCURRENCY = Number(process.argv[3] ?? 8);
+const flagAt = process.argv.indexOf('--database-url');
+const DATABASE_URL = flagAt > 0 ? process.argv[flagAt + 1] : undefined;
+if (flagAt > 0 && !DATABASE_URL?.startsWith('postgres')) {
+  throw new Error('--database-url: expected a postgres:// URL after it');
+}
+const positional = process.argv
+  .slice(2)
+  .filter((_, i, all) => all[i] !== '--database-url' && all[i - 1] !== '--database-url');
+const ORDERS = Number(positional[0] ?? 200);
+const CONCURRENCY = Number(positional[1] ?? 8);
 const FINAL = ['completed', 'declined', 'compensated'];
 
 const percentile = (sorted: number[], p: number) =>
@@ -101,28 +118,40 @@ async function run(
 const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   time ? Number(time.seconds ?? 0) * 1000 + (time.nanos ?? 0) / 1e6 : 0;
 
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+
 /**
- * Where an order's time goes, from the histories of `workflowIds`: each activity type's
- * mean time from scheduled to completed, and the mean time workflow tasks waited for a
- * worker and ran (scheduled → started → completed).
+ * What one order costs and where its time goes, from the histories of `workflowIds`:
+ * per order, the activities, workflow tasks, search-attribute upserts and history events;
+ * per activity type, the mean time it waited for a worker (scheduled → started) and ran
+ * (started → completed); and the mean time workflow tasks waited and ran.
  */
-async function breakdown(client: Client, workflowIds: string[]): Promise<string> {
+async function breakdown(client: Client, workflowIds: string[]): Promise<string[]> {
   const { EventType } = temporal.api.enums.v1;
-  const perActivity = new Map<string, number[]>();
+  const perActivity = new Map<string, { wait: number[]; run: number[] }>();
+  const counts = { activities: [] as number[], tasks: [] as number[], upserts: [] as number[] };
+  const events: number[] = [];
   const taskWait: number[] = [];
   const taskRun: number[] = [];
   for (const id of workflowIds) {
-    const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
-    const byId = new Map(events.map((event) => [Number(event.eventId), event]));
-    for (const event of events) {
+    const history = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const byId = new Map(history.map((event) => [Number(event.eventId), event]));
+    const count = (type: temporal.api.enums.v1.EventType) =>
+      history.filter((event) => event.eventType === type).length;
+    counts.activities.push(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+    counts.tasks.push(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
+    counts.upserts.push(count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES));
+    events.push(history.length);
+    for (const event of history) {
       if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
-        const scheduled = byId.get(
-          Number(event.activityTaskCompletedEventAttributes?.scheduledEventId),
-        );
+        const attributes = event.activityTaskCompletedEventAttributes;
+        const scheduled = byId.get(Number(attributes?.scheduledEventId));
+        const started = byId.get(Number(attributes?.startedEventId));
         const name = scheduled?.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
-        const list = perActivity.get(name) ?? [];
-        list.push(millis(event.eventTime) - millis(scheduled?.eventTime));
-        perActivity.set(name, list);
+        const times = perActivity.get(name) ?? { wait: [], run: [] };
+        times.wait.push(millis(started?.eventTime) - millis(scheduled?.eventTime));
+        times.run.push(millis(event.eventTime) - millis(started?.eventTime));
+        perActivity.set(name, times);
       }
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
         const scheduled = byId.get(
@@ -138,62 +167,84 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string>
       }
     }
   }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
-  const activities = [...perActivity]
-    .map(([name, values]) => `${name} ${mean(values).toFixed(0)} ms`)
-    .join(', ');
-  return (
-    `activities (scheduled → completed, mean): ${activities}; workflow tasks: ` +
-    `wait ${mean(taskWait).toFixed(0)} ms, run ${mean(taskRun).toFixed(0)} ms (mean of ${taskRun.length})`
-  );
+  const ms = (values: number[]) => `${mean(values).toFixed(0)}`;
+  const perOrder = (values: number[]) => mean(values).toFixed(1);
+  return [
+    `per order (mean of ${workflowIds.length}): ${perOrder(counts.activities)} activities, ` +
+      `${perOrder(counts.tasks)} workflow tasks, ${perOrder(counts.upserts)} search-attribute ` +
+      `upserts, ${perOrder(events)} history events`,
+    `activities, wait + run ms (mean): ` +
+      [...perActivity]
+        .map(([name, times]) => `${name} ${ms(times.wait)} + ${ms(times.run)}`)
+        .join(', '),
+    `workflow tasks: wait ${ms(taskWait)} ms, run ${ms(taskRun)} ms (mean of ${taskRun.length})`,
+  ];
 }
 
-/** What one workflow cost Temporal, from its history. */
-async function shapeOf(client: Client, workflowId: string): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const count = (type: temporal.api.enums.v1.EventType) =>
-    (history.events ?? []).filter((event) => event.eventType === type).length;
-  const { EventType } = temporal.api.enums.v1;
-  return (
-    `${count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)} activities, ` +
-    `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)} workflow tasks, ` +
-    `${count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)} search-attribute upserts, ` +
-    `${history.events?.length ?? 0} history events`
-  );
+/**
+ * The ledger the bench runs on: PGlite in memory, or a schema of its own on the
+ * PostgreSQL server at `databaseUrl` (dropped by `drop`), so a shared server keeps
+ * nothing of the run.
+ */
+async function benchLedger(databaseUrl: string | undefined) {
+  if (!databaseUrl) return { env: { PGLITE_DATA_DIR: 'memory://' }, label: 'PGlite', drop: noop };
+  const schema = `bench_orders_${process.pid}_${Date.now()}`;
+  const admin = new Pool({ connectionString: databaseUrl, max: 1 });
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    env: { DATABASE_URL: url.toString() },
+    label: `PostgreSQL (schema ${schema})`,
+    drop: async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    },
+  };
 }
+
+const noop = async () => undefined;
 
 async function main(): Promise<void> {
+  const ledger = await benchLedger(DATABASE_URL);
   const server = await startDevServer();
   const stack = await startLocalStack({
     ephemeralPorts: true,
     env: {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: server.address,
-      PGLITE_DATA_DIR: 'memory://',
       LOG_LEVEL: 'warn',
+      ...ledger.env,
+      // The worker's tuning, when the environment sets it (see src/config.ts).
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_')),
+      ),
     },
   });
+  console.log(`ledger: ${ledger.label}; ${cpus().length} cores`);
   const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
   try {
     // The reference first, on the same dev server, with as many activities as an order.
+    // A client of its own, without the product's payload codec: the floor is Temporal's.
     const baseline = await startBaseline({
-      client: stack.client,
+      client: new Client({ connection: stack.client.connection }),
       address: server.address,
       steps: 6,
     });
     const reference = await run('baseline (no-op workflow, bare route)', baseline.url, json, 'ref');
-    console.log(`  one run: ${await shapeOf(stack.client, 'baseline-ref-1')}`);
     const sample = (prefix: string) =>
       Array.from({ length: Math.min(ORDERS, 30) }, (_, i) => `${prefix}-${i}`);
-    console.log(`  ${await breakdown(stack.client, sample('baseline-ref'))}`);
+    for (const line of await breakdown(stack.client, sample('baseline-ref'))) {
+      console.log(`  ${line}`);
+    }
     await baseline.close();
 
     const headers = { ...json, authorization: `Bearer ${key}` };
     const orders = await run('orders (the product)', stack.api.url, headers, 'bench');
-    console.log(`  one plan order: ${await shapeOf(stack.client, 'order-bench-1')}`);
-    console.log(`  one add-on order: ${await shapeOf(stack.client, 'order-bench-3')}`);
-    console.log(`  ${await breakdown(stack.client, sample('order-bench'))}`);
+    for (const line of await breakdown(stack.client, sample('order-bench'))) {
+      console.log(`  ${line}`);
+    }
     console.log(
       `ratio: throughput ${(orders.throughput / reference.throughput).toFixed(2)}x the baseline; ` +
         `checkout p50 ${(orders.checkoutP50 / reference.checkoutP50).toFixed(2)}x; ` +
@@ -202,6 +253,7 @@ async function main(): Promise<void> {
   } finally {
     await stack.close();
     await server.teardown();
+    await ledger.drop();
   }
 }
 

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startDevServer } from '../local/binaries/servers';
 import { startLocalStack, type LocalStack } from '../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION } from '../src/catalog';
-import { renewalStepPolicy, subscriptionPolicy } from '../src/runtime/temporal';
+import { dataConverterFor, renewalStepPolicy, subscriptionPolicy } from '../src/runtime/temporal';
+import { temporalConnectionOptions } from '../src/runtime/temporal-connection';
 import type { SweepInput } from '../workflows/renewal-types';
+import { renewalWorkflowId } from '../workflows/subscription-types';
+import { temporalCost, timeBreakdown } from './history-figures';
 import { createBaselineActivities } from './baseline/renewal-activities';
 
 /**
@@ -18,8 +23,16 @@ const SIZES = process.argv.slice(2).map(Number);
 const PAGE_SIZE = 500;
 const CONCURRENCY = 8;
 const HOUR = 60 * 60 * 1000;
+/**
+ * Subscriptions renewed once before each measurement, unmeasured: a worker in service is
+ * warm (compiled code, workflow sandboxes, connections), and a cold start is not what a
+ * sweep costs.
+ */
+const WARMUP = 50;
+/** Renewals whose histories are read for where the time went. */
+const SAMPLE = 20;
 
-async function seed(stack: LocalStack, n: number): Promise<string> {
+async function seed(stack: LocalStack, n: number): Promise<{ tenantId: string; start: Date }> {
   const tenantId = `bench-${randomUUID().slice(0, 8)}`;
   const customerId = await stack.services.payments.ensureCustomer({ tenantId });
   const end = new Date(Date.now() - HOUR);
@@ -40,7 +53,7 @@ async function seed(stack: LocalStack, n: number): Promise<string> {
       [JSON.stringify(rows), tenantId, CURRENT_CATALOG_VERSION, start, end, customerId],
     );
   }
-  return tenantId;
+  return { tenantId, start };
 }
 
 async function paidCount(stack: LocalStack, tenantId: string): Promise<number> {
@@ -57,7 +70,7 @@ async function historyOf(stack: LocalStack, workflowId: string) {
 }
 
 async function measureRenewals(stack: LocalStack, n: number) {
-  const tenantId = await seed(stack, n);
+  const { tenantId, start } = await seed(stack, n);
   const workflowId = `bench-sweep-${randomUUID()}`;
   const input: SweepInput = {
     job: 'renewals',
@@ -73,40 +86,77 @@ async function measureRenewals(stack: LocalStack, n: number) {
     args: [input],
   });
   const swept = performance.now();
-  while ((await paidCount(stack, tenantId)) < n) await delay(250);
-  const seconds = (performance.now() - began) / 1000;
+  // When the first and the middle renewals were paid: start-up apart from the steady rate.
+  let firstPaid: number | undefined;
+  let halfPaid: number | undefined;
+  for (let paid = 0; paid < n; paid = await paidCount(stack, tenantId)) {
+    if (paid > 0) firstPaid ??= performance.now();
+    if (paid >= n / 2) halfPaid ??= performance.now();
+    await delay(250);
+  }
+  const ended = performance.now();
+  const seconds = (ended - began) / 1000;
   return {
     seconds,
     sweepSeconds: (swept - began) / 1000,
+    firstPaidSeconds: ((firstPaid ?? ended) - began) / 1000,
+    secondHalfRate: n / 2 / ((ended - (halfPaid ?? began)) / 1000),
     history: await historyOf(stack, workflowId),
+    ...(await shapeOf(
+      stack.client,
+      Array.from({ length: SAMPLE }, (_, i) =>
+        renewalWorkflowId(`sub-${tenantId}-${Math.floor((i * n) / SAMPLE)}`, start.toISOString()),
+      ),
+    )),
   };
 }
 
 async function measureBaseline(stack: LocalStack, n: number) {
   const done = new Set<string>();
   const taskQueue = `bench-baseline-${randomUUID()}`;
-  const connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(stack.config));
   const worker = await Worker.create({
     connection,
     taskQueue,
     workflowsPath: require.resolve('./baseline/renewal-workflows'),
+    // The stack's client encrypts payloads; the baseline's worker reads them as the product's does.
+    dataConverter: dataConverterFor(stack.config),
     activities: createBaselineActivities(stack.client.workflow, (id) => done.add(id)),
   });
   const running = worker.run();
-  const workflowId = `bench-noop-sweep-${randomUUID()}`;
+  const sweep = async (total: number) => {
+    const id = `bench-noop-sweep-${randomUUID()}`;
+    done.clear();
+    await stack.client.workflow.execute('noopSweepWorkflow', {
+      workflowId: id,
+      taskQueue,
+      args: [{ total, pageSize: PAGE_SIZE, concurrency: CONCURRENCY }],
+    });
+    while (done.size < total) await delay(100);
+    return id;
+  };
+  // Warmed up as the product's worker is (see main), so neither pays a cold start.
+  await sweep(WARMUP);
   const began = performance.now();
-  await stack.client.workflow.execute('noopSweepWorkflow', {
-    workflowId,
-    taskQueue,
-    args: [{ total: n, pageSize: PAGE_SIZE, concurrency: CONCURRENCY }],
-  });
-  while (done.size < n) await delay(100);
+  const workflowId = await sweep(n);
   const seconds = (performance.now() - began) / 1000;
   const history = await historyOf(stack, workflowId);
+  const shape = await shapeOf(
+    stack.client,
+    Array.from(
+      { length: SAMPLE },
+      (_, i) => `baseline-noop-${Math.floor((i * n) / SAMPLE)}-${workflowId}`,
+    ),
+  );
   worker.shutdown();
   await running;
   await connection.close();
-  return { seconds, history };
+  return { seconds, history, ...shape };
+}
+
+/** One workflow's cost to Temporal, and where a sample's time went. */
+async function shapeOf(client: Client, ids: string[]) {
+  return { cost: await temporalCost(client, ids[0]), breakdown: await timeBreakdown(client, ids) };
 }
 
 function delay(ms: number) {
@@ -121,10 +171,13 @@ async function main(): Promise<void> {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: server.address,
       PGLITE_DATA_DIR: 'memory://',
+      LOG_LEVEL: 'warn',
       TEMPORAL_TASK_QUEUE: `bench-renewals-${randomUUID()}`,
     },
   });
+  console.log(`machine: ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(2)}`);
   try {
+    await measureRenewals(stack, WARMUP);
     for (const n of SIZES.length > 0 ? SIZES : [10_000]) {
       const renewals = await measureRenewals(stack, n);
       const baseline = await measureBaseline(stack, n);
@@ -134,11 +187,18 @@ async function main(): Promise<void> {
         `N=${n.toLocaleString('en')} due subscriptions, page ${PAGE_SIZE}, ${CONCURRENCY} starts at a time`,
       );
       console.log(
-        `  renewals: ${rate.toFixed(1)} renewals/s (${renewals.seconds.toFixed(1)} s; the sweep itself ${renewals.sweepSeconds.toFixed(1)} s)`,
+        `  renewals: ${rate.toFixed(1)} renewals/s (${renewals.seconds.toFixed(1)} s; the sweep itself ${renewals.sweepSeconds.toFixed(1)} s; ` +
+          `first paid after ${renewals.firstPaidSeconds.toFixed(1)} s; second half ${renewals.secondHalfRate.toFixed(1)}/s)`,
       );
       console.log(`  sweep history: ${renewals.history} events in its last run (one run per page)`);
       console.log(
+        `  one renewal: ${renewals.cost.stateTransitions} state transitions, ${renewals.cost.events} history events; ${renewals.breakdown}`,
+      );
+      console.log(
         `  no-op baseline: ${baseRate.toFixed(1)} workflows/s (${baseline.seconds.toFixed(1)} s, history ${baseline.history} events); renewals at ${((rate / baseRate) * 100).toFixed(0)}% of it`,
+      );
+      console.log(
+        `  one no-op renewal: ${baseline.cost.stateTransitions} state transitions, ${baseline.cost.events} history events; ${baseline.breakdown}`,
       );
     }
   } finally {

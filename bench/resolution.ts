@@ -3,7 +3,6 @@
  * tenant. Prints figures, asserts nothing. Run: npx tsx bench/resolution.ts
  */
 import {
-  diffHoldings,
   getCatalog,
   impliedGrants,
   tenantEntitlements,
@@ -57,11 +56,6 @@ function wholeTenant(): void {
   const allGrants = timed(() => {
     grantCount = impliedGrants(catalog, holdings).length;
   });
-  const withoutOnePlan: Holdings = {
-    ...holdings,
-    userPlans: { ...holdings.userPlans, 'user-00000': ['service-essentials'] },
-  };
-  const diff = timed(() => diffHoldings(catalog, holdings, withoutOnePlan));
   console.log(`tenant of ${TENANT_USERS} users (median of ${RUNS} runs):`);
   console.log(
     `  features of every user + tenant flags: ${resolveAll.toFixed(1)} ms, ` +
@@ -70,7 +64,6 @@ function wholeTenant(): void {
   console.log(
     `  every grant the tenant holds (${grantCount} GrantSpecs): ${allGrants.toFixed(1)} ms`,
   );
-  console.log(`  diffHoldings after one user's plan change: ${diff.toFixed(1)} ms`);
 }
 
 function tenantHoldings(): Holdings {

@@ -30,6 +30,22 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('provisioner'),
+  /**
+   * A secured cluster or Temporal Cloud (src/runtime/temporal-connection.ts): TLS, with a
+   * client certificate for mTLS (CERT and KEY, each a file path or the PEM itself), a CA
+   * for a private server certificate, the name the server's certificate carries, and an
+   * API key sent as `Authorization: Bearer`. TLS is on when any of them is set, unless
+   * TEMPORAL_TLS=false (an API key to a plaintext server).
+   */
+  TEMPORAL_TLS: z
+    .enum(['true', 'false'], 'must be true or false')
+    .transform((value) => value === 'true')
+    .optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   /** The Temporal UI, for the ops console's links to an order's workflow. */
   TEMPORAL_UI_URL: optionalUrl,
 
@@ -65,6 +81,28 @@ export const configSchema = z.object({
     )
     .optional(),
 
+  /**
+   * The worker's Prometheus endpoint (`GET /metrics`: the SDK's worker metrics, the
+   * business counters and the process's). Unset: no listener, no metrics collected by
+   * Temporal's Core. See src/telemetry/metrics.ts.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+
+  /**
+   * OpenTelemetry tracing, by the standard variables (src/telemetry/tracing.ts): on when an
+   * exporter is named or an OTLP endpoint is set, off otherwise. The OTLP exporter reads
+   * the rest of its OTEL_EXPORTER_OTLP_* variables (headers, timeout) itself.
+   */
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .literal('http/protobuf', { error: 'only http/protobuf is supported' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+
   /** Structured JSON logs (pino) on stdout at this level and above. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -73,6 +111,20 @@ export const configSchema = z.object({
   ORDER_STEP_TIMEOUT_MS: ms.default(30_000),
   ORDER_AUTHENTICATION_TIMEOUT_MS: ms.default(30 * 60 * 1000),
   ORDER_ATTENTION_DEADLINE_MS: ms.default(72 * 60 * 60 * 1000),
+
+  /**
+   * The worker's tuning. The defaults fit a 2-core machine running the worker beside the
+   * API and the database: activities wait on I/O (Stripe, the ledger), so many run at
+   * once; workflow tasks use the CPU, so few do; the sticky cache keeps running orders'
+   * state so a task does not replay their history.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(32),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(10),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  /** Concurrent long polls for workflow tasks (at least 2, at most the concurrent tasks). */
+  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).default(4),
+  /** Concurrent long polls for activity tasks (at most the concurrent activities). */
+  WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(1_000).default(4),
 
   /** JSON array of `{ name, url, secret }`: where license events are delivered. */
   EVENT_WEBHOOKS: subscribersSchema.default([]),
@@ -88,17 +140,79 @@ export const configSchema = z.object({
   RENEWAL_SWEEP_INTERVAL: duration.default(60 * 60 * 1000),
   RENEWAL_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   RENEWAL_SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /**
+   * The API's in-memory entitlement answers: at most this many users (about 6 KiB each),
+   * and how often the versions of cached tenants are read. The poll stays under the 1 s
+   * bound within which a committed revocation stops being served.
+   */
+  ENTITLEMENT_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(200_000),
+  ENTITLEMENT_CACHE_POLL_MS: z.coerce.number().int().min(50).max(900).default(200),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Limits that depend on each other, checked with the variables' names. */
+const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
+  if (config.WORKER_WORKFLOW_POLLERS > config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_WORKFLOW_POLLERS'],
+      message: `must not exceed WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (${config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS})`,
+    });
+  }
+  if (config.WORKER_ACTIVITY_POLLERS > config.WORKER_MAX_CONCURRENT_ACTIVITIES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORKER_ACTIVITY_POLLERS'],
+      message: `must not exceed WORKER_MAX_CONCURRENT_ACTIVITIES (${config.WORKER_MAX_CONCURRENT_ACTIVITIES})`,
+    });
+  }
+});
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const result = checkedConfigSchema.safeParse(env);
+  const problems = result.success
+    ? temporalTlsProblems(result.data)
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * Half a TLS set-up is refused at start-up rather than found at the first connection: a
+ * certificate needs its key and a key its certificate, and TLS switched off leaves
+ * nothing for it to use.
+ */
+export function temporalTlsProblems(
+  config: Pick<
+    Config,
+    | 'TEMPORAL_TLS'
+    | 'TEMPORAL_TLS_CERT'
+    | 'TEMPORAL_TLS_KEY'
+    | 'TEMPORAL_TLS_CA'
+    | 'TEMPORAL_TLS_SERVER_NAME'
+  >,
+): string[] {
+  const problems: string[] = [];
+  if (config.TEMPORAL_TLS_CERT && !config.TEMPORAL_TLS_KEY)
+    problems.push(
+      "TEMPORAL_TLS_KEY: required with TEMPORAL_TLS_CERT (the client certificate's key)",
+    );
+  if (config.TEMPORAL_TLS_KEY && !config.TEMPORAL_TLS_CERT)
+    problems.push('TEMPORAL_TLS_CERT: required with TEMPORAL_TLS_KEY (the client certificate)');
+  if (config.TEMPORAL_TLS === false) {
+    const tlsOnly = [
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ] as const;
+    for (const name of tlsOnly.filter((name) => config[name] !== undefined))
+      problems.push(`TEMPORAL_TLS: is false, but ${name} needs TLS`);
+  }
+  return problems;
 }

@@ -8,7 +8,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { NEEDS_ATTENTION, ORDER_STATE } from '../src/domain/search-attributes';
-import type { Attention, OpsDecision, OpsDecisionRecord, OrderError } from './order-types';
+import type { Attention, OpsDecision, OpsDecisionRecord, StepError } from './order-types';
 import type { Compensation } from './saga';
 
 /** Thrown inside a workflow when ops (or the attention deadline) aborts it. */
@@ -31,6 +31,12 @@ export interface AttendedStepsOptions {
   abortableWithoutAttention?: () => boolean;
   /** What the workflow is, for refusals ("order o-1", "renewal of sub-1"). */
   label: string;
+  /**
+   * States kept in the status only, not written to the search attributes: steps ops do
+   * not list by, each of which would cost a visibility write. Leaving `needs-attention`
+   * is always written, whatever the state resumed.
+   */
+  unlisted?: (state: string) => boolean;
 }
 
 /**
@@ -68,7 +74,9 @@ export function attendedSteps<State extends string, Step extends string>(
   );
 
   const setState = (state: State | 'needs-attention') => {
+    const leavingAttention = status.state === 'needs-attention';
     status.state = state;
+    if (!leavingAttention && options.unlisted?.(state)) return;
     upsertSearchAttributes([
       { key: ORDER_STATE, value: state },
       { key: NEEDS_ATTENTION, value: state === 'needs-attention' },
@@ -162,7 +170,7 @@ export function attendedSteps<State extends string, Step extends string>(
   };
 }
 
-export function describeError(step: string, error: unknown): OrderError {
+export function describeError(step: string, error: unknown): StepError {
   const root = error instanceof ActivityFailure && error.cause ? error.cause : error;
   return {
     step,

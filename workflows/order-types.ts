@@ -5,8 +5,8 @@
  */
 import type { GrantSpec, Price } from '../src/catalog';
 import type { BillingPeriod } from '../src/domain/billing-period';
-import type { Purchase } from '../src/domain/purchase';
-import type { CalendarSyncSetup } from '../src/provisioning/calendar-sync-settings';
+import type { Purchase } from '../src/catalog/purchase';
+import type { CalendarSyncSetup } from '../src/domain/calendar-sync-settings';
 import type { CheckoutResult, OrderState, OrderStatus } from '../src/contract';
 
 // The status, states and steps that leave the workflow are the API's contract
@@ -17,9 +17,9 @@ export type {
   OpsAction,
   OpsDecision,
   OpsDecisionRecord,
-  OrderError,
   OrderState,
   OrderStatus,
+  StepError,
   StepName,
 } from '../src/contract';
 

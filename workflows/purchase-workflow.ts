@@ -21,12 +21,28 @@ import { compensateIndependently, Saga, type Compensation } from './saga';
  */
 const LEDGER_ORDERS_PATCH = 'ledger-orders-and-independent-undo';
 
+/**
+ * Orders started before this change write every step's state to the search attributes.
+ * Orders started after it write only what ops list by: granting (once the payment is
+ * held; it then stands for every step until the order is final), awaiting-authentication,
+ * needs-attention, compensating and the final states. An order still authorizing lists
+ * as received. Each write is a visibility update on the server; the order's own status
+ * (GET /v1/orders/:id) always has the exact step.
+ */
+const COARSE_SEARCH_ATTRIBUTES_PATCH = 'coarse-order-search-attributes';
+const UNLISTED_STATES: readonly string[] = [
+  'authorizing',
+  'provisioning',
+  'capturing',
+  'recording',
+];
+
 /** The customer's bank said no: a business outcome, not a fault. */
 class PaymentDeclined extends Error {}
 
 /**
- * One purchase, end to end: validate → price → authorize → grant → provision →
- * capture → record. Every step registers its undo before it acts; on any failure
+ * One purchase, end to end: authorize → grant → provision → capture → record, on an
+ * order validated and priced at checkout (src/orders/order-plan.ts). Every step registers its undo before it acts; on any failure
  * the saga undoes what was done, newest first. A step that keeps failing parks the order
  * for ops (retry or abort) instead of failing silently.
  */
@@ -37,6 +53,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   const mirror = proxyActivities<OrderActivities>(mirrorStep(policy));
   const saga = new Saga();
   const current = patched(LEDGER_ORDERS_PATCH);
+  const coarse = patched(COARSE_SEARCH_ATTRIBUTES_PATCH);
 
   const status: OrderStatus = {
     orderId: purchase.orderId,
@@ -56,6 +73,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     attentionDeadlineMs: policy.attentionDeadlineMs,
     abortableWithoutAttention: () => status.state === 'awaiting-authentication',
     label: `order ${purchase.orderId}`,
+    unlisted: (state) => coarse && UNLISTED_STATES.includes(state),
   });
   const { setState, runStep, runCompensation } = steps;
 
@@ -209,8 +227,6 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
       payment.captured = true;
     });
 
-    // The ledger writes license events to its outbox in the same transaction as each
-    // grant and subscription change, so recording is also what emits them.
     // The ledger writes license events to its outbox in the same transaction as each
     // grant and subscription change, so recording is also what emits them. The order's
     // completed state is mirrored by the same activity, so completing costs no extra step.

@@ -3,7 +3,7 @@
  * workflow per subscription and period (`renewalWorkflowId`); the sweep starts them.
  */
 import type { AttendedStatus } from './attended-steps';
-import type { OrderError, OrderPolicy } from './order-types';
+import type { StepError, OrderPolicy } from './order-types';
 import type { SubscriptionPolicy } from './subscription-types';
 
 /** How hard each activity of a renewal is tried before it parks for ops (as an order's). */
@@ -80,14 +80,6 @@ export type RenewalState =
   | 'skipped'
   | 'aborted';
 
-/** States in which a renewal has finished. */
-export const RENEWAL_FINAL_STATES: readonly RenewalState[] = [
-  'renewed',
-  'ended',
-  'skipped',
-  'aborted',
-];
-
 export type RenewalStep =
   | 'plan'
   | 'apply-change'
@@ -119,7 +111,7 @@ export interface RenewalStatus extends AttendedStatus<RenewalState, RenewalStep>
   suspendedAt?: string;
   endedBecause?: string;
   /** Why ops aborted it, when they did. */
-  error?: OrderError;
+  error?: StepError;
 }
 
 /** The jobs a sweep runs; both start the same renewal ids, so running both is harmless. */

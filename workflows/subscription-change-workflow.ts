@@ -1,6 +1,7 @@
 import {
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -22,6 +23,12 @@ import {
 } from './subscription-change-contract';
 
 type Activities = OrderActivities & SubscriptionChangeActivities;
+
+/**
+ * Changes started before the payment's compensation ran as `releasePayment` scheduled it
+ * under its old activity type name, `cancelAuthorization`: their histories replay that way.
+ */
+const RELEASE_PAYMENT_PATCH = 'release-payment-activity';
 
 /** The customer's bank said no: the change ends declined, nothing else happens. */
 class PaymentDeclined extends Error {}
@@ -144,12 +151,25 @@ async function upgrade(
       // Registered before the authorization exists: a lost answer is found again by the
       // same idempotency key, and released (or refunded once captured).
       saga.register('release-payment', async () => {
-        if (!status.payment) return;
-        await undo.cancelAuthorization({
+        const payment = status.payment;
+        if (!payment) return;
+        if (!patched(RELEASE_PAYMENT_PATCH)) {
+          await undo.cancelAuthorization({
+            orderId: input.changeRef,
+            paymentIntentId: payment.paymentIntentId,
+          });
+          payment.refunded = payment.captured;
+          return;
+        }
+        // What Stripe reports, not what this workflow saw: a capture whose answer was
+        // lost is reported captured and refunded.
+        const report = await undo.releasePayment({
           orderId: input.changeRef,
-          paymentIntentId: status.payment.paymentIntentId,
+          tenantId: input.tenantId,
+          paymentIntentId: payment.paymentIntentId,
         });
-        status.payment.refunded = status.payment.captured;
+        payment.captured = report.captured;
+        payment.refunded = report.refunded;
       });
       return forward.authorizeChange({
         changeRef: input.changeRef,

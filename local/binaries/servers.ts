@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { cacheDir } from './cache-dir';
 import { resolveTemporalCli, type BinaryOptions } from './temporal-cli';
 import { resolveTestServer } from './test-server';
+import { startTestServerPatiently } from './patient-test-server';
 
 /**
  * The executable the SDK should run: ours when we found or built one, otherwise the
@@ -31,6 +32,8 @@ export interface DevServerOptions extends BinaryOptions {
   uiPort?: number;
   /** Keep history in this SQLite file across restarts; in memory when absent. */
   dbFilename?: string;
+  /** The codec server the UI decodes payloads with (`--ui-codec-endpoint`): the API's /codec. */
+  uiCodecEndpoint?: string;
 }
 
 /** Starts `temporal server start-dev` with the project's search attributes registered. */
@@ -39,18 +42,23 @@ export async function startDevServer(
 ): Promise<TestWorkflowEnvironment> {
   const exe = await executable(resolveTemporalCli, options);
   try {
-    return await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: exe,
-        ip: '127.0.0.1',
-        port: options.port,
-        ui: options.uiPort !== undefined,
-        uiPort: options.uiPort,
-        dbFilename: options.dbFilename,
-        searchAttributes: SEARCH_ATTRIBUTES,
-        log: { format: 'pretty', level: 'warn' },
-      },
-    });
+    return await patientlyStarted(() =>
+      TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: exe,
+          ip: '127.0.0.1',
+          port: options.port,
+          ui: options.uiPort !== undefined,
+          uiPort: options.uiPort,
+          dbFilename: options.dbFilename,
+          extraArgs: options.uiCodecEndpoint
+            ? ['--ui-codec-endpoint', options.uiCodecEndpoint]
+            : [],
+          searchAttributes: SEARCH_ATTRIBUTES,
+          log: { format: 'pretty', level: 'warn' },
+        },
+      }),
+    );
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal dev server', exe, error));
   }
@@ -66,10 +74,13 @@ export async function startTimeSkippingServer(
   const exe = await executable(resolveTestServer, options);
   let env: TestWorkflowEnvironment;
   try {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: exe },
-      client: { dataConverter: options.dataConverter },
-    });
+    env =
+      exe.type === 'existing-path'
+        ? await startTestServerPatiently(exe.path, options.dataConverter)
+        : await TestWorkflowEnvironment.createTimeSkipping({
+            server: { executable: exe },
+            client: { dataConverter: options.dataConverter },
+          });
   } catch (error: unknown) {
     throw new Error(howToFix('Temporal time-skipping test server', exe, error));
   }
@@ -81,6 +92,24 @@ export async function startTimeSkippingServer(
     ),
   });
   return env;
+}
+
+/** How many times a dev server that was not up within the SDK's 5 s is started again. */
+const STARTS = 3;
+
+/**
+ * Starts a dev server, again when it was not listening within the SDK's fixed 5 s (the
+ * SDK kills it then), as can happen on a loaded machine. Any other failure is thrown at once.
+ */
+async function patientlyStarted<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error: unknown) {
+      const slow = error instanceof Error && /did not start within/.test(error.message);
+      if (!slow || attempt >= STARTS) throw error;
+    }
+  }
 }
 
 function indexedValueType(type: SearchAttributeType): temporal.api.enums.v1.IndexedValueType {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { readBody } from '../stack/read-body';
+import { readBody } from '../read-body';
 import { ADMIN_ERROR_CODES } from '../../src/provisioning/admin-error-body';
 import { describeIssue } from '../../src/provisioning/issue-field';
 import { handleAdminRequest, type AdminRoutesSpec } from './admin-routes';

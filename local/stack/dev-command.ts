@@ -1,6 +1,7 @@
 import { startLocalStack, type LocalStack } from './local-stack';
 import { loadConfig } from '../../src/config';
-import { forwardSdkLogs } from '../../src/runtime/start-worker';
+import { installWorkerRuntime } from '../../src/runtime/start-worker';
+import { startTracing } from '../../src/telemetry/tracing';
 import { untilSignal } from '../../src/cli/until-signal';
 import type { Command } from '../../src/cli/command';
 import { scheduledJobs } from '../../src/schedules/jobs';
@@ -12,7 +13,9 @@ export const devCommand: Command = {
     'run everything locally: Temporal dev server, worker, API, PGlite, Stripe emulator, simulators',
   usage: 'provisioner dev',
   async run(_args, io) {
-    forwardSdkLogs(loadConfig());
+    const config = loadConfig();
+    await installWorkerRuntime(config);
+    const tracing = startTracing(config, { service: 'provisioner' });
     const stack = await startLocalStack({ log: (line) => io.err(`${line}\n`) });
     // The renewal sweeps run on Temporal Schedules; applying is idempotent.
     const schedules = await applySchedules(
@@ -25,6 +28,7 @@ export const devCommand: Command = {
     await untilSignal(stack.worker?.done);
     io.err('stopping...\n');
     await stack.close();
+    await tracing?.shutdown();
     return 0;
   },
 };
@@ -41,6 +45,7 @@ export function describeStack(stack: LocalStack): string {
     'provisioner is running',
     `  API              ${api.url}   (docs: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json)`,
     `  ops console      ${api.url}/console   (sign in with an ops key)`,
+    `  metrics          ${api.url}/metrics${stack.worker?.metricsUrl ? `   worker: ${stack.worker.metricsUrl}` : ''}`,
     `  Temporal         ${config.TEMPORAL_ADDRESS}${stack.temporalUiUrl ? `   UI: ${stack.temporalUiUrl}` : ''}`,
     `  ledger           ${config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.PGLITE_DATA_DIR}`}`,
     `  Stripe           ${stack.stripe ? `local emulator at ${stack.stripe.url}` : 'Stripe (STRIPE_SECRET_KEY)'}`,

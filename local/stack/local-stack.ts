@@ -118,6 +118,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: options.ephemeralPorts ? undefined : LOCAL_PORTS.temporal,
         uiPort: options.ephemeralPorts ? undefined : LOCAL_PORTS.temporalUi,
         dbFilename: options.ephemeralPorts ? undefined : dbFilename,
+        // The UI shows payloads decrypted through the API's codec server, which answers
+        // an ops key: the console's sign-in cookie when the UI includes credentials.
+        uiCodecEndpoint: options.ephemeralPorts
+          ? undefined
+          : `http://${base.API_HOST === '0.0.0.0' ? '127.0.0.1' : base.API_HOST}:${base.API_PORT}/codec`,
         log,
       });
       stops.push(() => temporal!.teardown());

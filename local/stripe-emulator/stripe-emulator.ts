@@ -12,7 +12,7 @@ import type { EmulatorStats } from './emulator-stats';
 import { eventRoutes } from './event-routes';
 import { FaultInjector, type FaultDecision } from './fault-rules';
 import { FormSyntaxError, parseFormParams, type FormParams } from './form-params';
-import { readBody } from '../stack/read-body';
+import { readBody } from '../read-body';
 import { writeJson } from './http-io';
 import { IdempotencyStore, requestFingerprint, type StoredResponse } from './idempotency-store';
 import { newId } from './ids';

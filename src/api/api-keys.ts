@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { idParam } from '../contract';
+import { idParam } from '../domain/ids';
 
 /** What a key may do: place orders (checkout), operate (ops), or only read. */
 export const apiRoleSchema = z.enum(['checkout', 'ops', 'read']);

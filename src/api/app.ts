@@ -10,6 +10,7 @@ import { consoleRoutes } from './console/console-routes';
 import type { TemporalUiLink } from './console/console-deps';
 import { createEntitlementCache, type EntitlementCache } from './entitlement-cache';
 import { installErrorHandling } from './error-handler';
+import { installObservability } from './observability';
 import { auditRoutes } from './routes/audit';
 import { codecRoutes, type CodecServerDeps } from './routes/codec';
 import { entitlementRoutes } from './routes/entitlements';
@@ -44,7 +45,7 @@ export interface ApiDeps {
   /** Where the ops console links an order's workflow (TEMPORAL_UI_URL); no link without it. */
   temporalUi?: TemporalUiLink;
   /** The payload codec behind /codec/encode and /codec/decode; without it, no codec server. */
-  codec?: CodecServerDeps;
+  codec?: Omit<CodecServerDeps, 'apiKeys'>;
   /** The process's pino logger (src/runtime/logger.ts); without it the API logs nothing. */
   logger?: FastifyBaseLogger;
 }
@@ -71,6 +72,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   installApiDocs(app);
   installErrorHandling(app);
   installAuth(app, deps.apiKeys);
+  installObservability(app);
 
   void app.register(healthRoutes(deps));
   void app.register(openApiRoutes());
@@ -82,7 +84,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   if (deps.subscriptions) {
     void app.register(subscriptionRoutes({ subscriptions: deps.subscriptions }));
   }
-  if (deps.codec) void app.register(codecRoutes(deps.codec));
+  if (deps.codec) void app.register(codecRoutes({ ...deps.codec, apiKeys: deps.apiKeys }));
   const { orders, payments, stripeWebhookSecret } = deps;
   if (orders) {
     void app.register(orderRoutes({ orders }));

@@ -26,7 +26,8 @@ interface TenantSnapshot {
   confirmedAt: number;
   /** Time alone changes entitlements from then on (a period that lapses unpaid). */
   validUntil: number;
-  users: Map<string, CachedAnswer>;
+  /** Users' answers (`user:ID`) and whole-tenant pages (`page:SIZE:CURSOR`). */
+  answers: Map<string, CachedAnswer>;
 }
 
 /**
@@ -49,7 +50,7 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
   const drop = (tenantId: string) => {
     const snapshot = tenants.get(tenantId);
     if (!snapshot) return;
-    entries -= snapshot.users.size;
+    entries -= snapshot.answers.size;
     tenants.delete(tenantId);
   };
 
@@ -94,42 +95,62 @@ export function createEntitlementCache(options: EntitlementCacheOptions) {
     }
   }
 
+  /** The answer under `key` from the tenant's current snapshot, or loaded and kept. */
+  async function answer(
+    tenantId: string,
+    key: string,
+    load: () => Promise<CachedAnswer>,
+  ): Promise<CachedAnswer> {
+    const now = Date.now();
+    const snapshot = tenants.get(tenantId);
+    if (snapshot && now - snapshot.confirmedAt <= maxStalenessMs && now < snapshot.validUntil) {
+      const hit = snapshot.answers.get(key);
+      if (hit) {
+        stats.hits += 1;
+        return hit;
+      }
+    }
+    stats.misses += 1;
+    // The version first, then the data: data newer than its tag is dropped early by
+    // the next poll, never served late.
+    const checked = Date.now();
+    const [current] = await tenantVersions(ledger.db, [tenantId]);
+    const loaded = await load();
+    const version = current?.version ?? 0;
+    let target = tenants.get(tenantId);
+    if (!target || target.version < version) {
+      drop(tenantId);
+      target = {
+        version,
+        confirmedAt: checked,
+        validUntil: validUntil(current?.nextPeriodEnd ?? null),
+        answers: new Map(),
+      };
+      tenants.set(tenantId, target);
+    }
+    if (target.version === version) {
+      if (!target.answers.has(key)) entries += 1;
+      target.answers.set(key, loaded);
+      evictIfFull();
+    }
+    return loaded;
+  }
+
   return {
     /** The user's entitlements; reads the ledger only when no current snapshot has them. */
-    async userAnswer(tenantId: string, userId: string): Promise<CachedAnswer> {
-      const now = Date.now();
-      const snapshot = tenants.get(tenantId);
-      if (snapshot && now - snapshot.confirmedAt <= maxStalenessMs && now < snapshot.validUntil) {
-        const hit = snapshot.users.get(userId);
-        if (hit) {
-          stats.hits += 1;
-          return hit;
-        }
-      }
-      stats.misses += 1;
-      // The version first, then the data: data newer than its tag is dropped early by
-      // the next poll, never served late.
-      const checked = Date.now();
-      const [current] = await tenantVersions(ledger.db, [tenantId]);
-      const answer = toAnswer(await ledger.userEntitlements(tenantId, userId));
-      const version = current?.version ?? 0;
-      let target = tenants.get(tenantId);
-      if (!target || target.version < version) {
-        drop(tenantId);
-        target = {
-          version,
-          confirmedAt: checked,
-          validUntil: validUntil(current?.nextPeriodEnd ?? null),
-          users: new Map(),
-        };
-        tenants.set(tenantId, target);
-      }
-      if (target.version === version) {
-        if (!target.users.has(userId)) entries += 1;
-        target.users.set(userId, answer);
-        evictIfFull();
-      }
-      return answer;
+    userAnswer(tenantId: string, userId: string): Promise<CachedAnswer> {
+      return answer(tenantId, `user:${userId}`, async () =>
+        toAnswer(await ledger.userEntitlements(tenantId, userId)),
+      );
+    },
+
+    /**
+     * A page of the whole-tenant read (`key` names the page: its size and cursor), built
+     * by `load` only when no current snapshot has it: pollers of the first page are
+     * answered from memory, under the same version and bound as the users' answers.
+     */
+    pageAnswer(tenantId: string, key: string, load: () => Promise<CachedAnswer>) {
+      return answer(tenantId, `page:${key}`, load);
     },
 
     /** Hits and misses since the last call, for benchmarks and metrics. */

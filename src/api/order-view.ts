@@ -1,13 +1,13 @@
-import type { OrderError, OrderStatus } from '../../workflows/order-types';
+import type { OrderStatus, StepError } from '../../workflows/order-types';
 import type { ApiPrincipal } from './api-keys';
 
 /** An order's error as a key of another role sees it: the step and the stable code. */
-type PublicOrderError = Omit<OrderError, 'message'>;
+type PublicStepError = Omit<StepError, 'message'>;
 
 export type OrderView = Omit<OrderStatus, 'error' | 'attention' | 'payment'> & {
-  error?: OrderError | PublicOrderError;
+  error?: StepError | PublicStepError;
   attention?: Omit<NonNullable<OrderStatus['attention']>, 'error'> & {
-    error: OrderError | PublicOrderError;
+    error: StepError | PublicStepError;
   };
   payment?: Omit<NonNullable<OrderStatus['payment']>, 'clientSecret'>;
 };
@@ -22,7 +22,7 @@ export type OrderView = Omit<OrderStatus, 'error' | 'attention' | 'payment'> & {
 export function orderViewFor(status: OrderStatus, caller: ApiPrincipal): OrderView {
   const { payment, error, attention, ...rest } = status;
   const showText = caller.role === 'ops';
-  const errorView = (e: OrderError) => (showText ? e : { step: e.step, type: e.type });
+  const errorView = (e: StepError) => (showText ? e : { step: e.step, type: e.type });
   const view: OrderView = { ...rest };
   if (payment) {
     const { paymentIntentId, captured, refunded } = payment;

@@ -2,13 +2,7 @@ import { emptyHoldings, type Holdings } from '../domain/holdings';
 import type { GrantKind, GrantSpec, GrantSubject } from '../domain/grant-spec';
 import type { Catalog } from './catalog-schema';
 import { addonOf, planOf } from './catalog-index';
-import { InvalidInputError } from './errors';
 import { tenantEntitlements, userFeatures, type TenantEntitlements } from './resolve';
-
-export interface GrantDiff {
-  grant: GrantSpec[];
-  revoke: GrantSpec[];
-}
 
 /** Every license the holdings imply, one GrantSpec each, in `compareGrants` order. */
 export function impliedGrants(catalog: Catalog, holdings: Holdings): GrantSpec[] {
@@ -23,39 +17,6 @@ export function impliedGrants(catalog: Catalog, holdings: Holdings): GrantSpec[]
     grants.push(...specs({ type: 'user', id: userId }, 'feature', features));
   }
   return grants;
-}
-
-/**
- * What changes between two holdings of one tenant. Both sides are derived from
- * everything held, so removing a plan or add-on revokes only the licenses nothing else
- * still implies: another plan of the same user, another user's plan, a remaining add-on,
- * a system license bought outright. Grants and revokes are in `compareGrants` order.
- */
-export function diffHoldings(catalog: Catalog, before: Holdings, after: Holdings): GrantDiff {
-  if (before.tenantId !== after.tenantId) {
-    throw new InvalidInputError(
-      'after.tenantId',
-      `"${after.tenantId}" is not the tenant "${before.tenantId}"`,
-    );
-  }
-  const diff: GrantDiff = { grant: [], revoke: [] };
-  const tenant = { type: 'tenant', id: after.tenantId } as const;
-  const was = tenantFlags(catalog, before);
-  const will = tenantFlags(catalog, after);
-  addDifference(diff, tenant, 'system-license', was.systemLicenses, will.systemLicenses);
-  addDifference(diff, tenant, 'addon-feature', was.addonFeatures, will.addonFeatures);
-  const userIds = new Set([...Object.keys(before.userPlans), ...Object.keys(after.userPlans)]);
-  for (const userId of [...userIds].sort()) {
-    const plansBefore = before.userPlans[userId] ?? [];
-    const plansAfter = after.userPlans[userId] ?? [];
-    // Plans were checked by tenantFlags; unchanged users cannot change features.
-    if (sameKeys(plansBefore, plansAfter)) continue;
-    const subject = { type: 'user', id: userId } as const;
-    const featuresBefore = userFeatures(catalog, plansBefore);
-    const featuresAfter = userFeatures(catalog, plansAfter);
-    addDifference(diff, subject, 'feature', featuresBefore, featuresAfter);
-  }
-  return diff;
 }
 
 /** What a purchase of `plan` implies: its features for each user, its system licenses for the tenant. */
@@ -106,39 +67,6 @@ function tenantFlags(catalog: Catalog, holdings: Holdings): TenantEntitlements {
 
 function specs(subject: GrantSubject, kind: GrantKind, keys: readonly string[]): GrantSpec[] {
   return keys.map((feature) => ({ subject, feature, kind }));
-}
-
-/** Both key lists are sorted, so the differences come out sorted too. */
-function addDifference(
-  diff: GrantDiff,
-  subject: GrantSubject,
-  kind: GrantKind,
-  before: readonly string[],
-  after: readonly string[],
-): void {
-  const had = new Set(before);
-  const has = new Set(after);
-  diff.grant.push(
-    ...specs(
-      subject,
-      kind,
-      after.filter((k) => !had.has(k)),
-    ),
-  );
-  diff.revoke.push(
-    ...specs(
-      subject,
-      kind,
-      before.filter((k) => !has.has(k)),
-    ),
-  );
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length === b.length && a.every((key, i) => key === b[i])) return true;
-  const inB = new Set(b);
-  const inA = new Set(a);
-  return inA.size === inB.size && [...inA].every((key) => inB.has(key));
 }
 
 function compareStrings(a: string, b: string): number {

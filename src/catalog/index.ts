@@ -11,18 +11,10 @@ export {
   requiredSystemLicenses,
   tenantEntitlements,
   userFeatures,
-  userFeatureSources,
   type TenantEntitlements,
   type TenantEntitlementsInput,
 } from './resolve';
-export {
-  compareGrants,
-  diffHoldings,
-  grantsForAddon,
-  grantsForPlan,
-  impliedGrants,
-  type GrantDiff,
-} from './grants';
+export { compareGrants, grantsForAddon, grantsForPlan, impliedGrants } from './grants';
 export { priceOf, type Price, type PriceRequest } from './pricing';
 export { prorate, type Proration, type ProrationRequest, type SeatHolding } from './proration';
 export { emptyHoldings, holdingsSchema, type Holdings } from '../domain/holdings';

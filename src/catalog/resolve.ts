@@ -15,22 +15,6 @@ export function userFeatures(catalog: Catalog, plans: readonly string[]): string
   return [...features].sort();
 }
 
-/** Which of the given plans imply each of a user's features: the "why" of entitlements. */
-export function userFeatureSources(
-  catalog: Catalog,
-  plans: readonly string[],
-): { feature: string; plans: string[] }[] {
-  const sources = new Map<string, string[]>();
-  for (const plan of [...new Set(plans)].sort()) {
-    for (const feature of planFeatures(catalog, plan, 'plans')) {
-      sources.set(feature, [...(sources.get(feature) ?? []), plan]);
-    }
-  }
-  return [...sources.keys()]
-    .sort()
-    .map((feature) => ({ feature, plans: sources.get(feature) ?? [] }));
-}
-
 /** The system licenses a tenant needs for these plans' features, per the catalog's rules. Sorted. */
 export function requiredSystemLicenses(catalog: Catalog, plans: readonly string[]): string[] {
   return requiredBy(catalog, userFeatures(catalog, plans));

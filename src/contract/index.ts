@@ -8,8 +8,8 @@
  * A schema with `meta({ id })` is a named component of the document.
  */
 import { z } from 'zod';
-import { PROTOTYPE_KEYS } from '../domain/ids';
-import { purchaseSchema } from '../domain/purchase';
+import { idParam, subscriptionIdParam, workflowIdParam } from '../domain/ids';
+import { purchaseSchema } from '../catalog/purchase';
 import {
   grantHistoryEntrySchema,
   planSeatUsageSchema,
@@ -17,8 +17,8 @@ import {
   tenantEntitlementsSchema,
   userEntitlementsSchema,
 } from '../ledger';
-import { changeIdSchema, changeRequestSchema } from '../subscriptions/change-requests';
-import { subscriptionViewSchema } from '../subscriptions/subscription-view';
+import { changeIdSchema, changeRequestSchema } from './change-requests';
+import { subscriptionViewSchema } from './subscription-view';
 
 // ---------------------------------------------------------------- errors
 
@@ -68,24 +68,8 @@ export const FRAMEWORK_ERROR_CODES = {
 
 // ---------------------------------------------------------------- ids in paths and queries
 
-/** Ids in URLs: what checkout and the catalog accept for tenants, users and orders. */
-export const idParam = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters among A-Z a-z 0-9 _ -')
-  .refine((id) => !PROTOTYPE_KEYS.has(id), 'must not be a reserved name');
-
-/** Subscription ids are derived from order ids (`sub-<orderId>`), so they run longer. */
-export const subscriptionIdParam = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 characters among A-Z a-z 0-9 _ -');
-
-/** An attended workflow's id, as ops list it: an order's or a renewal's. */
-export const workflowIdParam = z
-  .string()
-  .regex(
-    /^(order|renewal)-[A-Za-z0-9_.:-]{1,240}$/,
-    'must be an order-… or renewal-… workflow id as ops list shows it',
-  );
+/** The id parsers are the ids' own (src/domain/ids), part of the contract's paths and queries. */
+export { idParam, subscriptionIdParam, workflowIdParam };
 
 export const tenantParams = z.object({ tenantId: idParam });
 export const tenantUserParams = z.object({ tenantId: idParam, userId: idParam });
@@ -134,17 +118,18 @@ export type Money = z.infer<typeof moneySchema>;
 
 const purchaseKind = z.enum(['plan', 'addon']);
 
-export const orderErrorSchema = z.object({
+export const stepErrorSchema = z.object({
   step: z.string(),
   type: z.string().describe('A stable code, such as PROVISIONING.UNAVAILABLE.'),
   message: z.string(),
 });
-export type OrderError = z.infer<typeof orderErrorSchema>;
+/** What failed in one step of a workflow, as its status and ops show it. */
+export type StepError = z.infer<typeof stepErrorSchema>;
 
 export const attentionSchema = z.object({
   phase: z.enum(['forward', 'compensation']),
   step: z.string(),
-  error: orderErrorSchema,
+  error: stepErrorSchema,
   since: z.string().meta({ format: 'date-time' }),
   /** When the order aborts by itself (forward) or retries by itself (compensation). */
   deadline: z.string().meta({ format: 'date-time' }),
@@ -188,16 +173,16 @@ export const orderStatusSchema = z.object({
   amount: moneySchema.optional(),
   payment: paymentSchema.extend({ clientSecret: z.string().optional() }).optional(),
   declineReason: z.string().optional(),
-  error: orderErrorSchema.optional(),
+  error: stepErrorSchema.optional(),
   attention: attentionSchema.optional(),
   decisions: z.array(opsDecisionRecordSchema),
 });
 export type OrderStatus = z.infer<typeof orderStatusSchema>;
 
 /** An error as the API shows it: its text is internal, for ops keys only. */
-const orderErrorView = orderErrorSchema
+const stepErrorView = stepErrorSchema
   .extend({ message: z.string().optional().describe('Internal text: present for ops keys only.') })
-  .meta({ id: 'OrderError' });
+  .meta({ id: 'StepError' });
 
 /**
  * An order as the API answers it: never the 3-D Secure client secret (only checkout's
@@ -206,9 +191,9 @@ const orderErrorView = orderErrorSchema
 export const orderViewSchema = orderStatusSchema
   .extend({
     payment: paymentSchema.optional(),
-    error: orderErrorView.optional(),
+    error: stepErrorView.optional(),
     attention: attentionSchema
-      .extend({ error: orderErrorView })
+      .extend({ error: stepErrorView })
       .meta({
         id: 'Attention',
         description: 'Why it waits for ops, and when it decides by itself.',
@@ -375,7 +360,7 @@ export const changeStatusSchema = z
       .boolean()
       .optional()
       .describe('Payment method changes: whether a renewal of the current period took it.'),
-    error: orderErrorSchema.optional(),
+    error: stepErrorSchema.optional(),
     attention: attentionSchema.optional(),
     decisions: z.array(opsDecisionRecordSchema),
   })

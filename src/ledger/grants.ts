@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { parseInput } from './errors';
 import { grantHistoryEntrySchema } from './grant-schemas';
 import {
@@ -13,7 +14,7 @@ import {
 } from './grant-schemas';
 import type { GrantSpec } from './grant-spec';
 import { ledgerId } from './ids';
-import { writeEvents, type NewEvent } from './outbox-write';
+import { writeEvents, type EventSink, type NewEvent } from './outbox-write';
 import type { SqlDb, SqlExecutor } from './sql-db';
 import { requireTenant } from './tenants';
 
@@ -85,50 +86,62 @@ function licenseEvent(
  */
 export async function applyGrants(db: SqlDb, input: ApplyGrantsInput): Promise<ApplyGrantsResult> {
   const call = parseInput(applyGrantsInputSchema, input);
-  const specs = uniqueSpecs(call.grants);
   return db.transaction(async (tx) => {
     await tx.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
       call.tenantId,
     ]);
-    await lockSource(tx, call.subscriptionId);
-    const revoked = await tx.query(
-      'SELECT 1 FROM grant_revocations WHERE subscription_id = $1 AND order_id = $2',
-      [call.subscriptionId, call.orderId],
-    );
-    if (revoked.length > 0) return { inserted: 0, alreadyPresent: 0, orderRevoked: true };
-
-    const rows = specs.map((spec) => ({
-      subjectType: spec.subject.type,
-      subjectId: spec.subject.id,
-      feature: spec.feature,
-      kind: spec.kind,
-    }));
-    const inserted = await tx.query<GrantRow>(
-      `INSERT INTO grants (tenant_id, subject_type, subject_id, feature, kind,
-         source_subscription_id, source_product_key, granted_by_order_id)
-       SELECT $1, g."subjectType", g."subjectId", g.feature, g.kind, $2, $3, $4
-         FROM jsonb_to_recordset($5::text::jsonb)
-           AS g("subjectType" text, "subjectId" text, feature text, kind text)
-        WHERE NOT EXISTS (
-          SELECT 1 FROM grants x
-           WHERE x.source_subscription_id = $2 AND x.granted_by_order_id = $4
-             AND x.tenant_id = $1 AND x.subject_type = g."subjectType"
-             AND x.subject_id = g."subjectId" AND x.feature = g.feature)
-       ON CONFLICT (tenant_id, subject_type, subject_id, feature, source_subscription_id)
-         WHERE revoked_at IS NULL DO NOTHING
-       RETURNING ${RETURNED}`,
-      [call.tenantId, call.subscriptionId, call.productKey, call.orderId, JSON.stringify(rows)],
-    );
-    await writeEvents(
-      tx,
-      byId(inserted).map((row) => licenseEvent('license.granted', call, call.productKey, row)),
-    );
-    return {
-      inserted: inserted.length,
-      alreadyPresent: specs.length - inserted.length,
-      orderRevoked: false,
-    };
+    return applyGrantsIn(tx, call);
   });
+}
+
+/**
+ * `applyGrants` inside the caller's transaction, with its input already parsed and its
+ * tenant already recorded.
+ */
+export async function applyGrantsIn(
+  tx: SqlExecutor,
+  call: z.output<typeof applyGrantsInputSchema>,
+  emit: EventSink = writeEvents,
+): Promise<ApplyGrantsResult> {
+  const specs = uniqueSpecs(call.grants);
+  await lockSource(tx, call.subscriptionId);
+  const revoked = await tx.query(
+    'SELECT 1 FROM grant_revocations WHERE subscription_id = $1 AND order_id = $2',
+    [call.subscriptionId, call.orderId],
+  );
+  if (revoked.length > 0) return { inserted: 0, alreadyPresent: 0, orderRevoked: true };
+
+  const rows = specs.map((spec) => ({
+    subjectType: spec.subject.type,
+    subjectId: spec.subject.id,
+    feature: spec.feature,
+    kind: spec.kind,
+  }));
+  const inserted = await tx.query<GrantRow>(
+    `INSERT INTO grants (tenant_id, subject_type, subject_id, feature, kind,
+       source_subscription_id, source_product_key, granted_by_order_id)
+     SELECT $1, g."subjectType", g."subjectId", g.feature, g.kind, $2, $3, $4
+       FROM jsonb_to_recordset($5::text::jsonb)
+         AS g("subjectType" text, "subjectId" text, feature text, kind text)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM grants x
+         WHERE x.source_subscription_id = $2 AND x.granted_by_order_id = $4
+           AND x.tenant_id = $1 AND x.subject_type = g."subjectType"
+           AND x.subject_id = g."subjectId" AND x.feature = g.feature)
+     ON CONFLICT (tenant_id, subject_type, subject_id, feature, source_subscription_id)
+       WHERE revoked_at IS NULL DO NOTHING
+     RETURNING ${RETURNED}`,
+    [call.tenantId, call.subscriptionId, call.productKey, call.orderId, JSON.stringify(rows)],
+  );
+  await emit(
+    tx,
+    byId(inserted).map((row) => licenseEvent('license.granted', call, call.productKey, row)),
+  );
+  return {
+    inserted: inserted.length,
+    alreadyPresent: specs.length - inserted.length,
+    orderRevoked: false,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The license ledger's public surface: the ledger, its engines, and the types it speaks. */
 export { createLedger, openLedger, type Ledger, type LedgerOptions } from './ledger';
 export * from './orders';
+export type { GrantOrderInput } from './order-grants';
 export type { OrderHolding } from './order-holdings';
 export type { PaymentEventRecord } from './payment-events';
 export { openDatabase, type OpenDatabaseOptions } from './open-database';

@@ -17,6 +17,7 @@ import {
   type TenantEntitlementsPageOptions,
 } from './entitlements';
 import { migrate } from './migrate';
+import { grantOrder, type GrantOrderInput } from './order-grants';
 import { openDatabase, type OpenDatabaseOptions } from './open-database';
 import { markEventsPublished, pendingEvents } from './outbox';
 import type {
@@ -108,11 +109,16 @@ export interface Ledger {
   /** How long licenses outlive an unpaid period end (the entitlement rule's grace). */
   readonly graceMs: number;
   ensureTenant(tenantId: string): Promise<void>;
-  /** With `paidPeriod`, the period the capture paid is recorded in the same transaction. */
+  /**
+   * With `paidPeriod`, the period the capture paid, and with `orderState`, the order's
+   * mirrored state, are recorded in the same transaction.
+   */
   recordSubscription(
     sub: SubscriptionInput,
-    options?: { paidPeriod?: FirstPaidPeriodInput },
+    options?: { paidPeriod?: FirstPaidPeriodInput; orderState?: OrderStateChange },
   ): Promise<RecordSubscriptionResult>;
+  /** An order's grant step (order state, pending subscription, seats, grants) in one transaction. */
+  grantOrder(input: GrantOrderInput): Promise<ApplyGrantsResult>;
   updateSubscriptionStatus(
     id: string,
     status: SubscriptionStatus,
@@ -191,6 +197,7 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     graceMs,
     ensureTenant: (tenantId) => ensureTenant(db, tenantId),
     recordSubscription: (sub, options) => recordSubscription(db, sub, options),
+    grantOrder: (input) => grantOrder(db, input),
     updateSubscriptionStatus: (id, status, options) =>
       updateSubscriptionStatus(db, id, status, options),
     getSubscription: (id) => getSubscription(db, id),

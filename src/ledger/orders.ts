@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { LedgerError, parseInput } from './errors';
 import { isoTimestamp, ledgerId } from './ids';
-import type { SqlDb, SqlExecutor } from './sql-db';
+import type { SqlExecutor } from './sql-db';
 
 /**
  * Orders outlive Temporal's retention here: the row is written at checkout before the
@@ -57,45 +57,42 @@ export interface RecordOrderResult {
  * same order, forever; with any other value it is LEDGER.ORDER_CONFLICT naming the
  * differing fields, and never their stored values (they may be another tenant's).
  */
-export async function recordOrder(db: SqlDb, input: NewOrder): Promise<RecordOrderResult> {
+export async function recordOrder(db: SqlExecutor, input: NewOrder): Promise<RecordOrderResult> {
   const order = parseInput(newOrderSchema, input);
   const fingerprint = fingerprintOf(order.request);
-  return db.transaction(async (tx) => {
-    await tx.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
+  // One statement (the tenant and the order together), so checkout waits on one round
+  // trip; the order's foreign key is checked at its end, when the tenant is there.
+  const inserted = await db.query(
+    `WITH tenant AS (INSERT INTO tenants (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
+     INSERT INTO orders (order_id, tenant_id, kind, product_key, amount, currency,
+       fingerprint, request, state, subscription_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, 'received', $9)
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [
+      order.orderId,
       order.tenantId,
-    ]);
-    const inserted = await tx.query(
-      `INSERT INTO orders (order_id, tenant_id, kind, product_key, amount, currency,
-         fingerprint, request, state, subscription_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, 'received', $9)
-       ON CONFLICT (order_id) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [
-        order.orderId,
-        order.tenantId,
-        order.kind,
-        order.productKey,
-        order.amount,
-        order.currency,
-        fingerprint,
-        JSON.stringify(order.request),
-        order.subscriptionId,
-      ],
+      order.kind,
+      order.productKey,
+      order.amount,
+      order.currency,
+      fingerprint,
+      JSON.stringify(order.request),
+      order.subscriptionId,
+    ],
+  );
+  if (inserted.length > 0) return { outcome: 'created', order: orderRowSchema.parse(inserted[0]) };
+  const existing = await getOrder(db, order.orderId);
+  if (!existing) throw new Error(`order ${order.orderId} vanished while being recorded`);
+  if (existing.fingerprint !== fingerprint) {
+    const fields = differingFields(existing.request, order.request);
+    throw new LedgerError(
+      'LEDGER.ORDER_CONFLICT',
+      `order ${order.orderId} was placed before with other values of: ${fields.join(', ')}`,
+      fields[0] ?? 'orderId',
     );
-    if (inserted.length > 0)
-      return { outcome: 'created', order: orderRowSchema.parse(inserted[0]) };
-    const existing = await getOrder(tx, order.orderId);
-    if (!existing) throw new Error(`order ${order.orderId} vanished while being recorded`);
-    if (existing.fingerprint !== fingerprint) {
-      const fields = differingFields(existing.request, order.request);
-      throw new LedgerError(
-        'LEDGER.ORDER_CONFLICT',
-        `order ${order.orderId} was placed before with other values of: ${fields.join(', ')}`,
-        fields[0] ?? 'orderId',
-      );
-    }
-    return { outcome: 'existing', order: existing };
-  });
+  }
+  return { outcome: 'existing', order: existing };
 }
 
 export async function getOrder(db: SqlExecutor, orderId: string): Promise<OrderRow | null> {

@@ -22,3 +22,18 @@ export async function writeEvents(tx: SqlExecutor, events: NewEvent[]): Promise<
     [JSON.stringify(events)],
   );
 }
+
+/** Where a ledger write puts its events: `writeEvents` now, or a collector's list. */
+export type EventSink = (tx: SqlExecutor, events: NewEvent[]) => Promise<void>;
+
+/**
+ * Collects the events of several writes in one transaction so they are written by one
+ * statement (`flush`, before the commit), in the order they were emitted.
+ */
+export function collectEvents() {
+  const collected: NewEvent[] = [];
+  const sink: EventSink = async (_tx, events) => {
+    collected.push(...events);
+  };
+  return { sink, flush: (tx: SqlExecutor) => writeEvents(tx, collected.splice(0)) };
+}

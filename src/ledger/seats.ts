@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { LedgerError, parseInput, translateConstraintError } from './errors';
 import { revokeUserGrantsFromSource } from './grants';
 import { ledgerId } from './ids';
-import { writeEvents } from './outbox-write';
+import { writeEvents, type EventSink } from './outbox-write';
 import {
   assignSeatsInputSchema,
   planSeatUsageSchema,
@@ -74,59 +75,66 @@ async function lockPlanSubscription(
  */
 export async function assignSeats(db: SqlDb, input: AssignSeatsInput): Promise<AssignSeatsResult> {
   const call = parseInput(assignSeatsInputSchema, input);
-  return db.transaction(async (tx) => {
-    const sub = await lockPlanSubscription(tx, call);
-    let inserted: { id: string | number; userId: string }[];
-    try {
-      inserted = await tx.query(
-        `INSERT INTO seat_assignments (subscription_id, tenant_id, user_id, plan_key, order_id)
-         SELECT $1, $2, u.user_id, $3, $4 FROM unnest($5::text[]) AS u(user_id)
-          WHERE NOT EXISTS (
-            SELECT 1 FROM seat_assignments a
-             WHERE a.subscription_id = $1 AND a.user_id = u.user_id
-               AND (a.released_at IS NULL OR a.order_id = $4))
-         ON CONFLICT (tenant_id, user_id, plan_key) WHERE released_at IS NULL DO NOTHING
-         RETURNING id, user_id AS "userId"`,
-        [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds],
-      );
-    } catch (error: unknown) {
-      translateConstraintError(error);
-    }
-    // ON CONFLICT skipped users seated on the plan by another subscription (possibly one
-    // committed while this statement waited): refuse rather than report them as seated.
-    const elsewhere = await tx.query<{ userId: string }>(
-      `SELECT user_id AS "userId" FROM seat_assignments
-        WHERE tenant_id = $1 AND plan_key = $2 AND user_id = ANY($3::text[])
-          AND released_at IS NULL AND subscription_id <> $4
-        ORDER BY user_id LIMIT 5`,
-      [call.tenantId, call.plan, call.userIds, call.subscriptionId],
+  return db.transaction((tx) => assignSeatsIn(tx, call));
+}
+
+/** `assignSeats` inside the caller's transaction, with its input already parsed. */
+export async function assignSeatsIn(
+  tx: SqlExecutor,
+  call: z.output<typeof assignSeatsInputSchema>,
+  emit: EventSink = writeEvents,
+): Promise<AssignSeatsResult> {
+  const sub = await lockPlanSubscription(tx, call);
+  let inserted: { id: string | number; userId: string }[];
+  try {
+    inserted = await tx.query(
+      `INSERT INTO seat_assignments (subscription_id, tenant_id, user_id, plan_key, order_id)
+       SELECT $1, $2, u.user_id, $3, $4 FROM unnest($5::text[]) AS u(user_id)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM seat_assignments a
+           WHERE a.subscription_id = $1 AND a.user_id = u.user_id
+             AND (a.released_at IS NULL OR a.order_id = $4))
+       ON CONFLICT (tenant_id, user_id, plan_key) WHERE released_at IS NULL DO NOTHING
+       RETURNING id, user_id AS "userId"`,
+      [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds],
     );
-    if (elsewhere.length > 0) {
-      throw new LedgerError(
-        'LEDGER.PLAN_ALREADY_ASSIGNED',
-        `already hold ${call.plan} through another subscription: ${elsewhere.map((u) => u.userId).join(', ')}`,
-        'userIds',
-      );
-    }
-    await writeEvents(
-      tx,
-      inserted.map((row) => ({
-        tenantId: call.tenantId,
-        type: 'seat.assigned' as const,
-        payload: {
-          assignmentId: String(row.id),
-          subscriptionId: call.subscriptionId,
-          userId: row.userId,
-          plan: sub.productKey,
-        },
-        orderId: call.orderId,
-        idempotencyKey: `seat.assigned:${row.id}`,
-      })),
+  } catch (error: unknown) {
+    translateConstraintError(error);
+  }
+  // ON CONFLICT skipped users seated on the plan by another subscription (possibly one
+  // committed while this statement waited): refuse rather than report them as seated.
+  const elsewhere = await tx.query<{ userId: string }>(
+    `SELECT user_id AS "userId" FROM seat_assignments
+      WHERE tenant_id = $1 AND plan_key = $2 AND user_id = ANY($3::text[])
+        AND released_at IS NULL AND subscription_id <> $4
+      ORDER BY user_id LIMIT 5`,
+    [call.tenantId, call.plan, call.userIds, call.subscriptionId],
+  );
+  if (elsewhere.length > 0) {
+    throw new LedgerError(
+      'LEDGER.PLAN_ALREADY_ASSIGNED',
+      `already hold ${call.plan} through another subscription: ${elsewhere.map((u) => u.userId).join(', ')}`,
+      'userIds',
     );
-    const assigned = inserted.map((row) => row.userId);
-    const fresh = new Set(assigned);
-    return { assigned, unchanged: call.userIds.filter((id) => !fresh.has(id)) };
-  });
+  }
+  await emit(
+    tx,
+    inserted.map((row) => ({
+      tenantId: call.tenantId,
+      type: 'seat.assigned' as const,
+      payload: {
+        assignmentId: String(row.id),
+        subscriptionId: call.subscriptionId,
+        userId: row.userId,
+        plan: sub.productKey,
+      },
+      orderId: call.orderId,
+      idempotencyKey: `seat.assigned:${row.id}`,
+    })),
+  );
+  const assigned = inserted.map((row) => row.userId);
+  const fresh = new Set(assigned);
+  return { assigned, unchanged: call.userIds.filter((id) => !fresh.has(id)) };
 }
 
 /**

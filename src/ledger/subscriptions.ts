@@ -1,6 +1,7 @@
 import { LedgerError, parseInput, translateConstraintError } from './errors';
 import { ledgerId } from './ids';
-import { writeEvents } from './outbox-write';
+import { orderStateChangeSchema, updateOrderState, type OrderStateChange } from './orders';
+import { collectEvents, writeEvents, type EventSink } from './outbox-write';
 import type { SqlDb, SqlExecutor } from './sql-db';
 import type { z } from 'zod';
 import {
@@ -28,8 +29,13 @@ function toSubscription(row: unknown): Subscription {
   return subscriptionSchema.parse(row);
 }
 
-async function recordedEvent(tx: SqlExecutor, subscription: Subscription, orderId: string) {
-  await writeEvents(tx, [
+async function recordedEvent(
+  tx: SqlExecutor,
+  subscription: Subscription,
+  orderId: string,
+  emit: EventSink,
+) {
+  await emit(tx, [
     {
       tenantId: subscription.tenantId,
       type: 'subscription.recorded',
@@ -43,31 +49,39 @@ async function recordedEvent(tx: SqlExecutor, subscription: Subscription, orderI
 /**
  * Upsert by the subscription's business id. Recording the same values again writes
  * nothing (no new revision, no event); the tenant and kind of a subscription never change.
+ * With `paidPeriod` the period the capture paid, and with `orderState` the order's mirrored
+ * state, are written in the same transaction.
  */
 export async function recordSubscription(
   db: SqlDb,
   input: SubscriptionInput,
-  options: { paidPeriod?: FirstPaidPeriodInput } = {},
+  options: { paidPeriod?: FirstPaidPeriodInput; orderState?: OrderStateChange } = {},
 ): Promise<RecordSubscriptionResult> {
   const sub = parseInput(subscriptionInputSchema, input);
   const paid = options.paidPeriod && parseInput(paidPeriodSchema, options.paidPeriod);
+  const orderState = options.orderState && parseInput(orderStateChangeSchema, options.orderState);
   return db.transaction(async (tx) => {
-    const result = await recordSubscriptionIn(tx, sub);
+    const outbox = collectEvents();
+    const result = await recordSubscriptionIn(tx, sub, outbox.sink);
     if (
       paid &&
       (result.outcome === 'created' ||
         result.outcome === 'updated' ||
         result.outcome === 'unchanged')
     ) {
-      await recordPaidPeriod(tx, result.subscription, paid);
+      await recordPaidPeriod(tx, result.subscription, paid, outbox.sink);
     }
+    await outbox.flush(tx);
+    if (orderState) await updateOrderState(tx, orderState);
     return result;
   });
 }
 
-async function recordSubscriptionIn(
+/** `recordSubscription` inside the caller's transaction, with its input already parsed. */
+export async function recordSubscriptionIn(
   tx: SqlExecutor,
   sub: z.output<typeof subscriptionInputSchema>,
+  emit: EventSink = writeEvents,
 ): Promise<RecordSubscriptionResult> {
   const values = [
     sub.id,
@@ -101,7 +115,7 @@ async function recordSubscriptionIn(
     );
     if (inserted.length > 0) {
       const subscription = toSubscription(inserted[0]);
-      await recordedEvent(tx, subscription, sub.orderId);
+      await recordedEvent(tx, subscription, sub.orderId, emit);
       return { subscription, outcome: 'created' };
     }
 
@@ -153,7 +167,7 @@ async function recordSubscriptionIn(
           [sub.id, sub.productKey],
         );
       }
-      await recordedEvent(tx, subscription, sub.orderId);
+      await recordedEvent(tx, subscription, sub.orderId, emit);
       return { subscription, outcome: 'updated' };
     } catch (error: unknown) {
       translateConstraintError(error, 'seats');
@@ -169,6 +183,7 @@ async function recordPaidPeriod(
   tx: SqlExecutor,
   subscription: Subscription,
   paid: z.output<typeof paidPeriodSchema>,
+  emit: EventSink,
 ): Promise<void> {
   if (!IN_FORCE_STATUSES.includes(subscription.status)) return;
   const inserted = await tx.query(
@@ -192,7 +207,7 @@ async function recordPaidPeriod(
     ],
   );
   if (inserted.length === 0) return;
-  await writeEvents(tx, [
+  await emit(tx, [
     {
       tenantId: subscription.tenantId,
       type: 'subscription.period_paid',

@@ -1,7 +1,7 @@
 import { addonOf, getCatalog, InvalidInputError, priceOf, type Price } from '../catalog';
 import { MAX_AMOUNT } from '../payments/payment-inputs';
-import type { BillingPeriod } from '../domain/billing-period';
-import type { Purchase } from '../domain/purchase';
+import { addPeriod } from '../domain/billing-period';
+import type { Purchase } from '../catalog/purchase';
 import {
   subscriptionIdFor,
   type OrderPlan,
@@ -116,16 +116,4 @@ function provisioningFor(
     default:
       return undefined;
   }
-}
-
-/** Calendar arithmetic in UTC; a month from Jan 31 is the last day of February. */
-export function addPeriod(start: Date, period: BillingPeriod): Date {
-  const end = new Date(start.getTime());
-  const day = end.getUTCDate();
-  end.setUTCDate(1);
-  if (period === 'month') end.setUTCMonth(end.getUTCMonth() + 1);
-  else end.setUTCFullYear(end.getUTCFullYear() + 1);
-  const lastDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate();
-  end.setUTCDate(Math.min(day, lastDay));
-  return end;
 }

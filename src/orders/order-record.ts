@@ -1,5 +1,5 @@
 import { CURRENT_CATALOG_VERSION } from '../catalog';
-import type { Purchase } from '../domain/purchase';
+import type { Purchase } from '../catalog/purchase';
 import { FINAL_ORDER_STATES, type OrderRow } from '../ledger';
 import type { OrderStatus } from '../../workflows/order-types';
 

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { ORDER_KIND, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
-import type { Purchase } from '../domain/purchase';
+import type { Purchase } from '../catalog/purchase';
 import { isLedgerError, type Ledger, type NewOrder } from '../ledger';
 import { listOrders, type OrderListFilter, type OrderListPage } from './order-list';
 import { planOrder } from './order-plan';

@@ -50,12 +50,6 @@ export interface CaptureResult {
   alreadyCaptured: boolean;
 }
 
-export interface CancelResult {
-  paymentIntentId: string;
-  /** `refunded` when the money had been captured already and was given back instead. */
-  outcome: 'canceled' | 'already_canceled' | 'refunded';
-}
-
 /**
  * What releasing an order's payment did, so the order's payment record can match Stripe:
  * `nothing_held` when Stripe has no PaymentIntent for the order (the authorization never

@@ -26,7 +26,6 @@ import {
   authorizationFromIntent,
   chargeFromIntent,
   type Authorization,
-  type CancelResult,
   type CaptureResult,
   type Charge,
   type OrderPayment,
@@ -48,8 +47,6 @@ export interface Payments {
   /** The authorization's state now: after the 3-D Secure webhook, or to reconcile. */
   getAuthorization(paymentIntentId: string): Promise<Authorization>;
   capture(input: OrderPaymentInput): Promise<CaptureResult>;
-  /** Releases the hold; gives the money back instead when it was captured already. */
-  cancelAuthorization(input: OrderPaymentInput): Promise<CancelResult>;
   /**
    * Undoes an order's payment, whether or not the order saw its PaymentIntent: cancels
    * the hold or refunds the capture, and reports which, as Stripe has it.
@@ -230,25 +227,6 @@ export function createPayments({ stripe }: PaymentsOptions): Payments {
         const intent = await retrieveIntent(paymentIntentId);
         if (intent.status !== 'succeeded') throw error;
         return { paymentIntentId, amountReceived: intent.amount_received, alreadyCaptured: true };
-      }
-    },
-
-    async cancelAuthorization(raw) {
-      const { orderId, paymentIntentId } = parsePaymentInput(orderPaymentInputSchema, raw);
-      try {
-        await stripe.paymentIntents.cancel(
-          paymentIntentId,
-          { cancellation_reason: 'abandoned' },
-          { idempotencyKey: idempotencyKeys.cancel(orderId) },
-        );
-        return { paymentIntentId, outcome: 'canceled' };
-      } catch (error: unknown) {
-        if (!hasStripeCode(error, UNEXPECTED_STATE)) throw error;
-        const intent = await retrieveIntent(paymentIntentId);
-        if (intent.status === 'canceled') return { paymentIntentId, outcome: 'already_canceled' };
-        if (intent.status !== 'succeeded') throw error;
-        await refund({ orderId, paymentIntentId, reason: 'requested_by_customer' });
-        return { paymentIntentId, outcome: 'refunded' };
       }
     },
 

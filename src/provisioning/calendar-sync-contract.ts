@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarSyncSetupSchema } from './calendar-sync-settings';
+import { calendarSyncSetupSchema } from '../domain/calendar-sync-settings';
 import { externalIdSchema, resourceStatusSchema, tenantIdSchema } from './external-id';
 
 /** The calendar-sync admin API's wire format, shared by our client and its simulator. */

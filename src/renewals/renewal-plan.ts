@@ -1,7 +1,7 @@
 import { addonOf, getCatalog, grantsForAddon, grantsForPlan, priceOf } from '../catalog';
 import type { GrantSpec } from '../domain/grant-spec';
 import type { Subscription } from '../ledger';
-import { addPeriod } from '../orders/order-plan';
+import { addPeriod } from '../domain/billing-period';
 import type { ProvisionedResource, RenewalPlan } from '../../workflows/renewal-types';
 
 /**

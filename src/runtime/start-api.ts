@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { buildApi } from '../api/app';
 import { parseApiKeys } from '../api/api-keys';
+import { createEntitlementCache } from '../api/entitlement-cache';
 import type { Config } from '../config';
 import { createOrderService } from '../orders/order-service';
 import { createSubscriptionService } from '../subscriptions/subscription-service';
@@ -27,9 +28,15 @@ export async function startApi(
   options: StartOptions = {},
 ): Promise<RunningApi> {
   assertSecretsFit(config, { service: 'api', local: options.local });
+  const entitlementCache = createEntitlementCache({
+    ledger: services.ledger,
+    maxEntries: config.ENTITLEMENT_CACHE_MAX_ENTRIES,
+    pollMs: config.ENTITLEMENT_CACHE_POLL_MS,
+  });
   const app = buildApi({
     logger: createLogger({ level: config.LOG_LEVEL, service: 'api' }),
     ledger: services.ledger,
+    entitlementCache,
     payments: services.payments,
     apiKeys: parseApiKeys(config.API_KEYS ?? ''),
     stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
@@ -56,5 +63,11 @@ export async function startApi(
     }),
   });
   const url = await app.listen({ host: config.API_HOST, port: config.API_PORT });
-  return { url, close: () => app.close() };
+  return {
+    url,
+    close: async () => {
+      await app.close();
+      entitlementCache.close();
+    },
+  };
 }

@@ -2,17 +2,14 @@ import { Client, Connection } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { ConfigError, type Config } from '../config';
 import { parseCodecKeys } from './codec-keys';
+import { tracingClientInterceptors } from '../telemetry/tracing';
 import { createEncryptionCodec } from './encryption-codec';
+import { connectionFailure, temporalConnectionOptions } from './temporal-connection';
 import type { OrderPolicy } from '../../workflows/order-types';
 import type { StepPolicy } from '../../workflows/renewal-types';
 import type { SubscriptionPolicy } from '../../workflows/subscription-types';
 
-/** Where `npm start` runs its Temporal dev server, and so the default for every command. */
-export const LOCAL_TEMPORAL_ADDRESS = '127.0.0.1:7233';
-
-export function temporalAddress(config: Config): string {
-  return config.TEMPORAL_ADDRESS ?? LOCAL_TEMPORAL_ADDRESS;
-}
+export { LOCAL_TEMPORAL_ADDRESS, temporalAddress } from './temporal-connection';
 
 /**
  * How every process (worker, API, CLI, replay) reads and writes Temporal payloads: the
@@ -37,12 +34,18 @@ export function payloadCodecFor(config: Pick<Config, 'TEMPORAL_CODEC_KEYS'>): Pa
   }
 }
 
+/** A client over TLS and the API key as configured, reading payloads with the codec. */
 export async function connectClient(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: temporalAddress(config) });
+  const options = temporalConnectionOptions(config);
+  const connection = await Connection.connect(options).catch((error: unknown) => {
+    throw connectionFailure(options, error);
+  });
   return new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverterFor(config),
+    // With tracing on, each call starts a span and carries it to the workflow.
+    interceptors: tracingClientInterceptors(),
   });
 }
 

@@ -1,14 +1,14 @@
 import { getCatalog, grantsForPlan, planOf, type Catalog } from '../catalog';
 import type { BillingPeriod } from '../domain/billing-period';
 import type { PendingChange, Subscription, SubscriptionStatus } from '../ledger';
-import { addPeriod } from '../orders/order-plan';
-import type { CalendarSyncSetup } from '../provisioning/calendar-sync-settings';
+import { addPeriod } from '../domain/billing-period';
+import type { CalendarSyncSetup } from '../domain/calendar-sync-settings';
 import type { ProvisioningRequest } from '../../workflows/order-types';
 import type { ChangePlan, Holding } from '../../workflows/subscription-change-contract';
 import { renewalWorkflowId } from '../../workflows/subscription-types';
 import { ChangeError } from './change-errors';
 import { unusedPart, upgradeAmounts, type PricedHolding } from './change-pricing';
-import type { ChangeRequest } from './change-requests';
+import type { ChangeRequest } from '../contract/change-requests';
 
 /** What the edge reads from the ledger before planning a change. */
 export interface ChangeContext {

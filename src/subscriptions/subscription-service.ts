@@ -21,8 +21,8 @@ import { subscriptionChangeWorkflowId } from '../../workflows/subscription-types
 import type { ChangeRecord, ChangeSummary } from '../contract';
 import { ChangeError } from './change-errors';
 import { planChange, type ChangeContext } from './change-plan';
-import type { ChangeRequest } from './change-requests';
-import { subscriptionView, type SubscriptionView } from './subscription-view';
+import type { ChangeRequest } from '../contract/change-requests';
+import { subscriptionView, type SubscriptionView } from '../contract/subscription-view';
 
 export interface SubscriptionServiceOptions {
   client: Client;

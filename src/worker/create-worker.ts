@@ -1,5 +1,12 @@
 import type { DataConverter } from '@temporalio/common';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import type { Config } from '../config';
+import type { Sinks } from '@temporalio/workflow';
+import {
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  type NativeConnection,
+  Worker,
+} from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 import { workflowSource } from './workflow-source';
 import type { RenewalActivities } from '../../activities/renewal-activities';
@@ -11,6 +18,31 @@ export interface OrderWorkerOptions {
   activities: OrderActivities & RenewalActivities;
   /** The payload codec and failure converter (src/runtime/temporal.ts); none in unit tests. */
   dataConverter?: DataConverter;
+  /** Around every activity: business metrics, tracing (src/runtime). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
+  /** Tracing's workflow side: its interceptor module and the sink its spans leave by. */
+  workflowTracing?: { interceptorModule: string; sinks: InjectedSinks<Sinks> };
+  /** Concurrency and cache (WORKER_* in src/config.ts); the SDK's defaults when absent. */
+  tuning?: WorkerTuning;
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows: number;
+  workflowPollers: number;
+  activityPollers: number;
+}
+
+/** The worker's tuning as the configuration sets it. */
+export function workerTuningOf(config: Config): WorkerTuning {
+  return {
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowPollers: config.WORKER_WORKFLOW_POLLERS,
+    activityPollers: config.WORKER_ACTIVITY_POLLERS,
+  };
 }
 
 /**
@@ -20,12 +52,26 @@ export interface OrderWorkerOptions {
  * so the same worker serves production, `npm start` and tests.
  */
 export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> {
+  const source = workflowSource(options.workflowTracing?.interceptorModule);
+  const { tuning } = options;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    ...workflowSource(),
+    ...source,
+    interceptors: {
+      ...('interceptors' in source && source.interceptors),
+      activity: options.activityInterceptors,
+    },
+    sinks: options.workflowTracing?.sinks,
     activities: options.activities,
     dataConverter: options.dataConverter,
+    ...(tuning && {
+      maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
+      maxCachedWorkflows: tuning.maxCachedWorkflows,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.activityPollers },
+    }),
   });
 }

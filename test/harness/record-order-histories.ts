@@ -1,13 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { startLocalStack, type LocalStack } from '../../local/stack/local-stack';
 import { FINAL_STATES, orderWorkflowId, type OrderStatus } from '../../workflows/order-types';
 import { orderStatusQuery } from '../../workflows/messages';
-import { startDevServer } from '../../local/binaries/servers';
 import { createOrderService } from '../../src/orders/order-service';
 import { orderPolicy } from '../../src/runtime/temporal';
-import { purchaseSchema } from '../../src/domain/purchase';
+import { purchaseSchema } from '../../src/catalog/purchase';
 import { HISTORY_CODEC_KEYS } from './history-codec';
 
 /**
@@ -16,95 +11,86 @@ import { HISTORY_CODEC_KEYS } from './history-codec';
  * only when a workflow change is meant to be incompatible (and then version the workflow):
  *   npx tsx test/harness/record-order-histories.ts
  */
+import { withRecordingStack, writeHistory } from './recording-stack';
+
 async function main(): Promise<void> {
-  const server = await startDevServer({ log: console.error });
-  let stack: LocalStack | undefined;
-  try {
-    stack = await startLocalStack({
-      ephemeralPorts: true,
-      env: {
-        PATH: process.env.PATH,
-        TEMPORAL_ADDRESS: server.address,
-        PGLITE_DATA_DIR: 'memory://',
-        TEMPORAL_CODEC_KEYS: HISTORY_CODEC_KEYS,
-        ORDER_STEP_ATTEMPTS: '1',
-        ORDER_STEP_INITIAL_INTERVAL_MS: '100',
-      },
-    });
-    const orders = createOrderService({
-      client: stack.client,
-      ledger: stack.services.ledger,
-      answerTimeoutMs: stack.config.CHECKOUT_ANSWER_TIMEOUT_MS,
-      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-      policy: orderPolicy(stack.config),
-    });
-    const place = (fields: Record<string, unknown>) =>
-      orders.placeOrder(
-        purchaseSchema.parse({
-          customer: { email: 'billing@example.com' },
-          paymentMethod: 'pm_card_visa',
-          period: 'month',
-          ...fields,
-        }),
-      );
-    const settle = async (orderId: string, done: (s: OrderStatus) => boolean) => {
-      for (;;) {
-        const status = await orders.getOrder(orderId);
-        if (done(status)) return status;
-        await new Promise((r) => setTimeout(r, 100));
+  await withRecordingStack(
+    {
+      TEMPORAL_CODEC_KEYS: HISTORY_CODEC_KEYS,
+      ORDER_STEP_ATTEMPTS: '1',
+      ORDER_STEP_INITIAL_INTERVAL_MS: '100',
+    },
+    async (stack) => {
+      const orders = createOrderService({
+        client: stack.client,
+        ledger: stack.services.ledger,
+        answerTimeoutMs: stack.config.CHECKOUT_ANSWER_TIMEOUT_MS,
+        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+        policy: orderPolicy(stack.config),
+      });
+      const place = (fields: Record<string, unknown>) =>
+        orders.placeOrder(
+          purchaseSchema.parse({
+            customer: { email: 'billing@example.com' },
+            paymentMethod: 'pm_card_visa',
+            period: 'month',
+            ...fields,
+          }),
+        );
+      const settle = async (orderId: string, done: (s: OrderStatus) => boolean) => {
+        for (;;) {
+          const status = await orders.getOrder(orderId);
+          if (done(status)) return status;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const final = (s: OrderStatus) => FINAL_STATES.includes(s.state);
+
+      await place({
+        kind: 'plan',
+        orderId: 'rec-plan',
+        tenantId: 'rec-a',
+        plan: 'sales-premium',
+        seats: 2,
+        assignTo: ['alice'],
+      });
+      await settle('rec-plan', final);
+
+      await place({
+        kind: 'plan',
+        orderId: 'rec-declined',
+        tenantId: 'rec-b',
+        plan: 'service-essentials',
+        seats: 1,
+        paymentMethod: 'pm_card_chargeDeclined',
+      });
+      await settle('rec-declined', final);
+
+      await place({
+        kind: 'addon',
+        orderId: 'rec-3ds',
+        tenantId: 'rec-c',
+        addon: 'ai',
+        paymentMethod: 'pm_card_authenticationRequired',
+      });
+      const waiting = await settle('rec-3ds', (s) => s.payment !== undefined);
+      stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
+      await settle('rec-3ds', final);
+
+      stack.simulators!.cep.faults.outage();
+      await place({ kind: 'addon', orderId: 'rec-aborted', tenantId: 'rec-d', addon: 'cep' });
+      await settle('rec-aborted', (s) => s.state === 'needs-attention');
+      stack.simulators!.cep.faults.clear();
+      await orders.decide('rec-aborted', { action: 'abort', by: 'ops@example.com' });
+      await settle('rec-aborted', final);
+
+      for (const orderId of ['rec-plan', 'rec-declined', 'rec-3ds', 'rec-aborted']) {
+        const handle = stack.client.workflow.getHandle(orderWorkflowId(orderId));
+        await handle.query(orderStatusQuery);
+        await writeHistory('orders', orderId, handle);
       }
-    };
-    const final = (s: OrderStatus) => FINAL_STATES.includes(s.state);
-
-    await place({
-      kind: 'plan',
-      orderId: 'rec-plan',
-      tenantId: 'rec-a',
-      plan: 'sales-premium',
-      seats: 2,
-      assignTo: ['alice'],
-    });
-    await settle('rec-plan', final);
-
-    await place({
-      kind: 'plan',
-      orderId: 'rec-declined',
-      tenantId: 'rec-b',
-      plan: 'service-essentials',
-      seats: 1,
-      paymentMethod: 'pm_card_chargeDeclined',
-    });
-    await settle('rec-declined', final);
-
-    await place({
-      kind: 'addon',
-      orderId: 'rec-3ds',
-      tenantId: 'rec-c',
-      addon: 'ai',
-      paymentMethod: 'pm_card_authenticationRequired',
-    });
-    const waiting = await settle('rec-3ds', (s) => s.payment !== undefined);
-    stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
-    await settle('rec-3ds', final);
-
-    stack.simulators!.cep.faults.outage();
-    await place({ kind: 'addon', orderId: 'rec-aborted', tenantId: 'rec-d', addon: 'cep' });
-    await settle('rec-aborted', (s) => s.state === 'needs-attention');
-    stack.simulators!.cep.faults.clear();
-    await orders.decide('rec-aborted', { action: 'abort', by: 'ops@example.com' });
-    await settle('rec-aborted', final);
-
-    for (const orderId of ['rec-plan', 'rec-declined', 'rec-3ds', 'rec-aborted']) {
-      const handle = stack.client.workflow.getHandle(orderWorkflowId(orderId));
-      await handle.query(orderStatusQuery);
-      const out = join(__dirname, '..', 'histories', 'orders', `${orderId}.json`);
-      writeFileSync(out, historyToJSON(await handle.fetchHistory()));
-      console.log(`wrote ${out}`);
-    }
-  } finally {
-    await stack?.close();
-    await server.teardown();
-  }
+    },
+  );
 }
 
 void main();

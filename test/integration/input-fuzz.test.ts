@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { signWebhookPayload } from '../../local/stripe-emulator';
-import { purchaseSchema } from '../../src/domain/purchase';
+import { purchaseSchema } from '../../src/catalog/purchase';
 import { CHECKOUT_KEY, startOrderStack, type OrderStack } from './support/order-stack';
 
 /**

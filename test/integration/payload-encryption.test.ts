@@ -22,7 +22,40 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/**
+ * An order's history as Temporal's server and database store it, read by a client
+ * without the codec: as JSON, and with every byte field spelled out as text.
+ */
+async function rawHistory(orderId: string) {
+  const raw = new Client({ connection: stack.client.connection });
+  const history = await raw.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+  const json = historyToJSON(history);
+  const decodedFields = JSON.stringify(history, (_key, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
+  );
+  return { json, decodedFields };
+}
+
 describe('personal data in Temporal', () => {
+  test("when checkout answers a 3-D Secure order with the PaymentIntent's client secret, then its raw history never holds that secret", async () => {
+    const order = planOrder({ paymentMethod: 'pm_card_authenticationRequired' });
+    const placed = await stack.http.placeOrder<{ clientSecret?: string }>(order);
+    expect(placed.status).toBe(201);
+    const clientSecret = placed.body.clientSecret!;
+    expect(clientSecret).toMatch(/^pi_.+_secret_/);
+    const waiting = await waitForOrder(stack, order.orderId, (s) => s.payment !== undefined);
+    stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
+    expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('completed');
+
+    const { json, decodedFields } = await rawHistory(order.orderId);
+    expect(json).toContain('encryption-key-id');
+    expect(json).not.toContain(clientSecret);
+    expect(decodedFields).not.toContain(clientSecret);
+    // Not even its secret part, wherever it might be split off.
+    const secretPart = clientSecret.slice(clientSecret.indexOf('_secret_') + '_secret_'.length);
+    expect(decodedFields).not.toContain(secretPart);
+  });
+
   test('when orders carry an email, user ids and an EWS URL, then their raw histories hold none of them', async () => {
     const tag = uniqueId('canary').replace(/[^a-z0-9]/g, '');
     const canaries = {
@@ -47,14 +80,8 @@ describe('personal data in Temporal', () => {
       expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('completed');
     }
 
-    // A client without the codec sees what Temporal's server and database store.
-    const raw = new Client({ connection: stack.client.connection });
     for (const order of [plan, calendar]) {
-      const history = await raw.workflow.getHandle(orderWorkflowId(order.orderId)).fetchHistory();
-      const json = historyToJSON(history);
-      const decodedFields = JSON.stringify(history, (_key, value: unknown) =>
-        value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value,
-      );
+      const { json, decodedFields } = await rawHistory(order.orderId);
 
       expect(json).toContain('encryption-key-id');
       for (const canary of Object.values(canaries)) {
@@ -68,6 +95,7 @@ describe('personal data in Temporal', () => {
     }
 
     // The codec server (for the Temporal UI) opens the workflow's input to an ops key only.
+    const raw = new Client({ connection: stack.client.connection });
     const history = await raw.workflow.getHandle(orderWorkflowId(plan.orderId)).fetchHistory();
     const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
     const body = {

@@ -1,4 +1,7 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { getCatalog, grantsForAddon, userFeatures } from '../../src/catalog';
+import { ORDER_STATE } from '../../src/domain/search-attributes';
 import {
   addonOrder,
   isFinal,
@@ -88,4 +91,27 @@ describe('when an add-on is purchased and paid', () => {
       );
     },
   );
+});
+
+describe('when an order runs to completion', () => {
+  test('then its visibility is written only at the states ops list by, and shows it completed', async () => {
+    const order = addonOrder('cep');
+    expect((await stack.http.placeOrder(order)).status).toBe(201);
+    expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('completed');
+
+    const handle = stack.client.workflow.getHandle(`order-${order.orderId}`);
+    expect((await handle.describe()).typedSearchAttributes.get(ORDER_STATE)).toBe('completed');
+    const { EventType } = temporal.api.enums.v1;
+    const written = ((await handle.fetchHistory()).events ?? [])
+      .filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+      .map(
+        (event) =>
+          event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
+            ?.OrderState,
+      )
+      .filter((payload) => payload !== undefined)
+      .map((payload) => defaultPayloadConverter.fromPayload(payload));
+    // Provisioning, capturing and recording are steps of `granting` in the list.
+    expect(written).toEqual(['granting', 'completed']);
+  });
 });

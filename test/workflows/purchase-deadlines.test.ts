@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { startTimeSkippingStack } from './support/time-skipping-stack';
+import { orderInput as orderFor } from './support/orders';
+import { START_TIMEOUT_MS, startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
-import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
-import { purchaseSchema } from '../../src/domain/purchase';
-import { planOrder } from '../../src/orders/order-plan';
 import { orderPolicy } from '../../src/runtime/temporal';
 import { orderWorkflowId, type OrderInput } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
@@ -19,7 +16,7 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   ({ env, stack } = await startTimeSkippingStack('deadlines'));
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
@@ -27,20 +24,7 @@ afterAll(async () => {
 });
 
 function orderInput(fields: Record<string, unknown>): OrderInput {
-  const purchase = purchaseSchema.parse({
-    orderId: `order-${randomUUID().slice(0, 8)}`,
-    tenantId: `tenant-${randomUUID().slice(0, 8)}`,
-    customer: { email: 'billing@example.com' },
-    period: 'month',
-    paymentMethod: 'pm_card_visa',
-    ...fields,
-  });
-  return {
-    purchase,
-    catalogVersion: CURRENT_CATALOG_VERSION,
-    plan: planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now()),
-    policy: orderPolicy(stack.config),
-  };
+  return orderFor(fields, orderPolicy(stack.config));
 }
 
 function run(input: OrderInput) {

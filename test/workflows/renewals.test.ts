@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { startTimeSkippingStack } from './support/time-skipping-stack';
+import { orderInput } from './support/orders';
+import { START_TIMEOUT_MS, startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
 import { CURRENT_CATALOG_VERSION, getCatalog, priceOf, userFeatures } from '../../src/catalog';
-import { purchaseSchema } from '../../src/domain/purchase';
-import { planOrder } from '../../src/orders/order-plan';
 import { orderPolicy, renewalStepPolicy, subscriptionPolicy } from '../../src/runtime/temporal';
 import { paymentMethodUpdatedSignal, renewalStatusQuery } from '../../workflows/messages';
-import { orderWorkflowId, subscriptionIdFor, type OrderInput } from '../../workflows/order-types';
+import { orderWorkflowId, subscriptionIdFor } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 import { renewalSweepWorkflow } from '../../workflows/renewal-sweep-workflow';
 import type { RenewalStatus } from '../../workflows/renewal-types';
@@ -31,7 +30,7 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   ({ env, stack } = await startTimeSkippingStack('renewals'));
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
@@ -44,20 +43,8 @@ const taskQueue = () => stack.config.TEMPORAL_TASK_QUEUE;
 
 /** Buys on the server's clock, so periods and workflow time agree. */
 async function purchase(fields: Record<string, unknown>): Promise<string> {
-  const parsed = purchaseSchema.parse({
-    orderId: `order-${randomUUID().slice(0, 8)}`,
-    tenantId: `tenant-${randomUUID().slice(0, 8)}`,
-    customer: { email: 'billing@example.com' },
-    period: 'month',
-    paymentMethod: 'pm_card_visa',
-    ...fields,
-  });
-  const input: OrderInput = {
-    purchase: parsed,
-    catalogVersion: CURRENT_CATALOG_VERSION,
-    plan: planOrder(parsed, CURRENT_CATALOG_VERSION, await env.currentTimeMs()),
-    policy: orderPolicy(stack.config),
-  };
+  const input = orderInput(fields, orderPolicy(stack.config), await env.currentTimeMs());
+  const parsed = input.purchase;
   const status = await env.client.workflow.execute(purchaseWorkflow, {
     workflowId: orderWorkflowId(parsed.orderId),
     taskQueue: taskQueue(),

@@ -6,6 +6,7 @@ import { startTimeSkippingServer } from '../../local/binaries/servers';
 import type { OrderActivities } from '../../activities/order-activities';
 import type { SubscriptionChangeActivities } from '../../activities/subscription-change-activities';
 import type { renewalStandIn, subscriptionChangeWorkflow } from './support/change-workflows';
+import { START_TIMEOUT_MS } from './support/time-skipping-stack';
 import type { ChangeInput, ChangePlan } from '../../workflows/subscription-change-contract';
 import {
   renewalWorkflowId,
@@ -24,7 +25,7 @@ let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
   env = await startTimeSkippingServer();
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await env?.teardown();

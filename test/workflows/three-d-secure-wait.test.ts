@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { startTimeSkippingStack } from './support/time-skipping-stack';
+import { orderInput, untilOrder } from './support/orders';
+import { START_TIMEOUT_MS, startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
-import { CURRENT_CATALOG_VERSION } from '../../src/catalog';
-import { purchaseSchema } from '../../src/domain/purchase';
-import { planOrder } from '../../src/orders/order-plan';
 import { orderPolicy } from '../../src/runtime/temporal';
-import { opsDecisionUpdate, orderStatusQuery } from '../../workflows/messages';
-import { orderWorkflowId, type OrderInput, type OrderStatus } from '../../workflows/order-types';
+import { opsDecisionUpdate } from '../../workflows/messages';
+import { orderWorkflowId } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 
 /**
@@ -19,7 +16,7 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   ({ env, stack } = await startTimeSkippingStack('three-d-secure'));
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
@@ -32,47 +29,27 @@ afterEach(() => {
 });
 
 function start() {
-  const purchase = purchaseSchema.parse({
-    kind: 'plan',
-    plan: 'sales-essentials',
-    seats: 1,
-    orderId: `order-${randomUUID().slice(0, 8)}`,
-    tenantId: `tenant-${randomUUID().slice(0, 8)}`,
-    customer: { email: 'billing@example.com' },
-    period: 'month',
-    paymentMethod: 'pm_card_authenticationRequired',
-  });
-  const input: OrderInput = {
-    purchase,
-    catalogVersion: CURRENT_CATALOG_VERSION,
-    plan: planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now()),
-    policy: orderPolicy(stack.config),
-  };
+  const input = orderInput(
+    {
+      kind: 'plan',
+      plan: 'sales-essentials',
+      seats: 1,
+      paymentMethod: 'pm_card_authenticationRequired',
+    },
+    orderPolicy(stack.config),
+  );
   return env.client.workflow.start(purchaseWorkflow, {
-    workflowId: orderWorkflowId(purchase.orderId),
+    workflowId: orderWorkflowId(input.purchase.orderId),
     taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
     args: [input],
   });
-}
-
-async function until(
-  handle: Awaited<ReturnType<typeof start>>,
-  done: (status: OrderStatus) => boolean,
-): Promise<OrderStatus> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const status = await handle.query(orderStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`not reached: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 test('when the customer authenticated but the webhook never came, the intent is read at the deadline and the order completes', async () => {
   // No webhook reaches the order: it learns nothing until its deadline.
   stack.stripe!.webhooks.setModes({ hold: true });
   const handle = await start();
-  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  const waiting = await untilOrder(handle, (s) => s.state === 'awaiting-authentication');
   stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
 
   const status = await handle.result();
@@ -86,7 +63,7 @@ test('when the customer authenticated but the webhook never came, the intent is 
 
 test('when Stripe is down while the order reads the authenticated intent, the order parks for ops instead of compensating, and a retry completes it', async () => {
   const handle = await start();
-  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  const waiting = await untilOrder(handle, (s) => s.state === 'awaiting-authentication');
   stack.stripe!.faults.add({
     type: 'error-before-write',
     method: 'GET',
@@ -95,7 +72,7 @@ test('when Stripe is down while the order reads the authenticated intent, the or
   });
   stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
 
-  const parked = await until(handle, (s) => s.state === 'needs-attention');
+  const parked = await untilOrder(handle, (s) => s.state === 'needs-attention');
   expect(parked.attention).toMatchObject({ phase: 'forward', step: 'authorize' });
   expect(parked.compensationsDone).toEqual([]);
 
@@ -108,7 +85,7 @@ test('when Stripe is down while the order reads the authenticated intent, the or
 test('when ops aborts while the order reads an intent the customer just authenticated, the abort is applied and answered, not dropped', async () => {
   stack.stripe!.webhooks.setModes({ hold: true });
   const handle = await start();
-  const waiting = await until(handle, (s) => s.state === 'awaiting-authentication');
+  const waiting = await untilOrder(handle, (s) => s.state === 'awaiting-authentication');
   stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
   // The read of the intent takes a while, and the abort arrives meanwhile.
   stack.stripe!.faults.add({

@@ -1,7 +1,7 @@
 import { tenantScopeOf } from '../tenant-access';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { idParam } from '../../contract';
+import { idParam } from '../../domain/ids';
 import { parseRequest } from '../validation';
 import { attentionView, createProductLookup } from './attention-view';
 import type { ConsoleDeps } from './console-deps';

@@ -4,6 +4,11 @@ import type { ApiKeys, ApiPrincipal } from '../api-keys';
 /** Every console URL lives under this path, and so do its cookies. */
 export const CONSOLE_PATH = '/console';
 export const KEY_COOKIE = 'console_key';
+/**
+ * The codec server's path: the Temporal UI, told to include credentials, sends the
+ * signed-in key there too (same site, so SameSite=Strict lets it), and only there.
+ */
+export const CODEC_PATH = '/codec';
 const SESSION_SECONDS = 12 * 60 * 60;
 
 function bearerToken(request: FastifyRequest): string | undefined {
@@ -34,7 +39,8 @@ export function operatorOf(request: FastifyRequest): string {
 /**
  * HttpOnly: scripts on the page never see the key. SameSite=Strict: no other site can
  * make the browser send it, which is what guards the console's POST actions from
- * cross-site requests. Path: only console URLs carry it.
+ * cross-site requests. Path: only console URLs carry it, and the codec server's (for the
+ * Temporal UI, which reads histories with it).
  */
 export function startSession(request: FastifyRequest, reply: FastifyReply, key: string): void {
   const options = {
@@ -45,10 +51,12 @@ export function startSession(request: FastifyRequest, reply: FastifyReply, key: 
     maxAge: SESSION_SECONDS,
   };
   void reply.setCookie(KEY_COOKIE, key, options);
+  void reply.setCookie(KEY_COOKIE, key, { ...options, path: CODEC_PATH });
 }
 
 export function endSession(reply: FastifyReply): void {
   void reply.clearCookie(KEY_COOKIE, { path: CONSOLE_PATH });
+  void reply.clearCookie(KEY_COOKIE, { path: CODEC_PATH });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { readOrderFor } from '../order-access';
 import { z } from 'zod';
 import { OrderError, type OrderService } from '../../orders/order-service';
-import { idParam } from '../../contract';
+import { idParam } from '../../domain/ids';
 
 export const orderParams = z.object({ orderId: idParam });
 

@@ -1,7 +1,7 @@
 import { readOrderFor } from '../order-access';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { idParam } from '../../contract';
+import { idParam } from '../../domain/ids';
 import { parseRequest } from '../validation';
 import type { ConsoleDeps } from './console-deps';
 import { operatorOf } from './console-session';

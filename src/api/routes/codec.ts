@@ -1,8 +1,11 @@
 import type { PayloadCodec, Payload } from '@temporalio/common';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { badRequest } from '../../contract';
+import { apiErrorSchema, badRequest } from '../../contract';
 import { ApiError } from '../api-error';
+import type { ApiKeys } from '../api-keys';
+import { principalOfRequest } from '../console/console-session';
 
 const base64 = z
   .string()
@@ -31,7 +34,8 @@ const codecAnswer = z.object({
   ),
 });
 
-function toJson(payloads: Payload[]) {
+/** Payloads in the JSON form of the codec protocol (bytes as base64). */
+export function payloadsToJson(payloads: Payload[]) {
   const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
   return {
     payloads: payloads.map((payload) => ({
@@ -45,6 +49,8 @@ function toJson(payloads: Payload[]) {
 
 export interface CodecServerDeps {
   codec: PayloadCodec;
+  /** Who may decode: an ops key of every tenant, as a bearer header or the console's cookie. */
+  apiKeys: ApiKeys;
   /** The namespace the keys belong to; a request naming another one is refused. */
   namespace: string;
   /** The Temporal UI's origin, allowed to call from the browser (CORS). */
@@ -58,6 +64,8 @@ export interface CodecServerDeps {
  */
 export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
+    await app.register(fastifyCookie);
+
     app.addHook('onSend', async (request, reply) => {
       const origin = request.headers.origin;
       if (!deps.uiOrigin || origin !== deps.uiOrigin) return;
@@ -80,26 +88,53 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsyncZod {
         return reply.status(204).send();
       });
 
+      // Authenticated here rather than by the API's bearer rule: the Temporal UI sends
+      // either its access token as a bearer header or, with "include credentials", the
+      // cookie the ops console set at sign-in. Either must be an ops key of every tenant.
       app.post(
         `/codec/${action}`,
         {
-          config: { access: ['ops'] },
+          config: { access: 'public' },
           bodyLimit: 8 * 1024 * 1024,
+          // Before the body is read and validated: a caller without the key learns nothing of it.
+          onRequest: async (request, reply) => {
+            const principal = principalOfRequest(request, deps.apiKeys);
+            if (!principal) {
+              void reply.header('www-authenticate', 'Bearer');
+              throw new ApiError(
+                401,
+                'UNAUTHENTICATED',
+                'the codec needs an ops key (Authorization: Bearer <key>, or the ops console signed in)',
+              );
+            }
+            if (principal.role !== 'ops' || principal.tenants !== '*') {
+              throw new ApiError(
+                403,
+                'FORBIDDEN',
+                'the codec needs an ops key of every tenant (*)',
+              );
+            }
+            request.apiKey = principal;
+          },
           schema: {
             summary: `${action === 'encode' ? 'Encrypt' : 'Decrypt'} Temporal payloads (codec server)`,
             description:
               "Temporal's codec-server protocol, for the Temporal UI and CLI. Needs an ops key " +
-              'of every tenant (`*`). CORS allows the origin of `TEMPORAL_UI_ORIGIN`.',
+              'of every tenant (`*`), as `Authorization: Bearer <key>` or the cookie the ops ' +
+              'console sets at sign-in; CORS allows the origin of `TEMPORAL_UI_ORIGIN` with ' +
+              'credentials.',
             tags: ['codec'],
             headers: z.object({ 'x-namespace': z.string().optional() }),
             body: codecBody,
-            response: { 200: codecAnswer, 400: badRequest },
+            response: {
+              200: codecAnswer,
+              400: badRequest,
+              401: apiErrorSchema.describe('Neither an API key nor a signed-in console.'),
+              403: apiErrorSchema.describe('Not an ops key of every tenant (`*`).'),
+            },
           },
         },
         async (request) => {
-          if (request.apiKey?.tenants !== '*') {
-            throw new ApiError(403, 'FORBIDDEN', 'the codec needs an ops key of every tenant (*)');
-          }
           const namespace = request.headers['x-namespace'];
           if (namespace !== undefined && namespace !== deps.namespace) {
             throw new ApiError(
@@ -111,7 +146,7 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsyncZod {
           }
           const { payloads } = request.body;
           const result = await deps.codec[action](payloads);
-          return toJson(result);
+          return payloadsToJson(result);
         },
       );
     }

@@ -67,12 +67,16 @@ export function entitlementRoutes(deps: {
         const { tenantId } = request.params;
         assertTenantAccess(request, tenantId);
         const query = request.query;
-        const { nextAfter, ...page } = await deps.ledger.tenantEntitlementsPage(tenantId, {
-          limit: query.pageSize,
-          after: query.pageToken === undefined ? undefined : decodeToken(query.pageToken),
+        const key = `${query.pageSize}:${query.pageToken ?? ''}`;
+        const answer = await deps.entitlementCache.pageAnswer(tenantId, key, async () => {
+          const { nextAfter, ...page } = await deps.ledger.tenantEntitlementsPage(tenantId, {
+            limit: query.pageSize,
+            after: query.pageToken === undefined ? undefined : decodeToken(query.pageToken),
+          });
+          const nextPageToken = nextAfter === null ? null : encodeToken(nextAfter);
+          return toAnswer({ ...page, nextPageToken });
         });
-        const nextPageToken = nextAfter === null ? null : encodeToken(nextAfter);
-        return sendTagged(request, reply, toAnswer({ ...page, nextPageToken }));
+        return sendTagged(request, reply, answer);
       },
     );
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Purchase } from '../../domain/purchase';
+import type { Purchase } from '../../catalog/purchase';
 import {
   apiErrorSchema,
   badRequest,

@@ -3,6 +3,7 @@ import { assertSecretsFit } from '../../runtime/secret-rules';
 import { openServices } from '../../runtime/services';
 import { startApi } from '../../runtime/start-api';
 import { connectClient } from '../../runtime/temporal';
+import { startTracing } from '../../telemetry/tracing';
 import { untilSignal } from '../until-signal';
 import type { Command } from '../command';
 
@@ -14,6 +15,7 @@ export const apiCommand: Command = {
     const config = loadConfig();
     // Before anything opens: a refused secret should cost nothing but the message.
     assertSecretsFit(config, { service: 'api' });
+    const tracing = startTracing(config, { service: 'provisioner-api' });
     const services = await openServices(config);
     const client = await connectClient(config);
     const api = await startApi(config, services, client);
@@ -22,6 +24,7 @@ export const apiCommand: Command = {
     await api.close();
     await client.connection.close();
     await services.close();
+    await tracing?.shutdown();
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { idParam } from '../../contract';
+import { idParam } from '../../domain/ids';
 import {
   isLedgerError,
   type FeatureEntitlement,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { purchaseSchema } from '../../domain/purchase';
-import { idParam } from '../../contract';
+import { purchaseSchema } from '../../catalog/purchase';
+import { idParam } from '../../domain/ids';
 import { UsageError, type Command } from '../command';
 import { withOrderService } from '../order-service-from-env';
 

@@ -1,13 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { parseArgs } from 'node:util';
-import { idParam, subscriptionIdParam } from '../../contract';
+import { idParam, subscriptionIdParam } from '../../domain/ids';
 import { CatalogError } from '../../catalog';
 import { loadConfig, type Config } from '../../config';
 import { isLedgerError } from '../../ledger';
 import { openLedgerFor } from '../../runtime/services';
-import { orderPolicy, temporalAddress } from '../../runtime/temporal';
+import { dataConverterFor, orderPolicy } from '../../runtime/temporal';
+import { temporalConnectionOptions } from '../../runtime/temporal-connection';
 import { ChangeError } from '../../subscriptions/change-errors';
-import { changeRequestSchema } from '../../subscriptions/change-requests';
+import { changeRequestSchema } from '../../contract/change-requests';
 import {
   createSubscriptionService,
   type SubscriptionService,
@@ -197,11 +198,15 @@ async function withSubscriptionService<T>(
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const ledger = await openLedgerFor(config);
-  const connection = Connection.lazy({ address: temporalAddress(config) });
+  const connection = Connection.lazy(temporalConnectionOptions(config));
   try {
     return await use(
       createSubscriptionService({
-        client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+        client: new Client({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          dataConverter: dataConverterFor(config),
+        }),
         ledger,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         policy: orderPolicy(config),

@@ -1,7 +1,8 @@
 import { loadConfig } from '../../config';
 import { assertSecretsFit } from '../../runtime/secret-rules';
 import { openServices } from '../../runtime/services';
-import { forwardSdkLogs, startWorker } from '../../runtime/start-worker';
+import { installWorkerRuntime, startWorker } from '../../runtime/start-worker';
+import { startTracing } from '../../telemetry/tracing';
 import { untilSignal } from '../until-signal';
 import type { Command } from '../command';
 
@@ -13,13 +14,16 @@ export const workerCommand: Command = {
     const config = loadConfig();
     // Before anything opens: a refused secret should cost nothing but the message.
     assertSecretsFit(config, { service: 'worker' });
-    forwardSdkLogs(config);
+    await installWorkerRuntime(config);
+    const tracing = startTracing(config, { service: 'provisioner-worker' });
     const services = await openServices(config);
     const worker = await startWorker(config, services);
+    if (worker.metricsUrl) io.err(`worker metrics at ${worker.metricsUrl}\n`);
     io.err(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE}\n`);
     await untilSignal(worker.done);
     await worker.shutdown();
     await services.close();
+    await tracing?.shutdown();
     return 0;
   },
 };

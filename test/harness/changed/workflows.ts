@@ -1,16 +1,13 @@
-import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { HarnessActivities, Reminder } from '../activities';
-
-const { sendRenewalReminder } = proxyActivities<HarnessActivities>({
-  startToCloseTimeout: '10 seconds',
-});
+import { sleep } from '@temporalio/workflow';
+import type { OrderInput, OrderStatus } from '../../../workflows/order-types';
+import { purchaseWorkflow as shipped } from '../../../workflows/purchase-workflow';
 
 /**
- * An incompatible edit of `remindAfterThirtyDays`: the activity now runs before the
- * timer. Replaying a history recorded by the original must fail on it.
+ * An incompatible edit of the purchase workflow, unguarded by `patched()`: a timer before
+ * its first step. Replaying an order recorded by the shipped workflow must fail on it,
+ * which is what shows the replay test can catch such a change.
  */
-export async function remindAfterThirtyDays(subscriptionId: string): Promise<Reminder> {
-  const reminder = await sendRenewalReminder(subscriptionId, Date.now());
-  await sleep('30 days');
-  return reminder;
+export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> {
+  await sleep('1 second');
+  return shipped(input);
 }

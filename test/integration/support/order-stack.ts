@@ -53,18 +53,28 @@ export interface HttpResponse<T = unknown> {
   body: T;
 }
 
+/** One JSON request to the API at `baseUrl` with a bearer key, and its JSON answer. */
+export async function callApi<T>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  key: string,
+  body?: unknown,
+): Promise<HttpResponse<T>> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
 function httpClient(baseUrl: string) {
-  const call = async <T>(method: string, path: string, key: string, body?: unknown) => {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as T } as HttpResponse<T>;
-  };
+  const call = <T>(method: string, path: string, key: string, body?: unknown) =>
+    callApi<T>(baseUrl, method, path, key, body);
   return {
     call,
     placeOrder: <T = Record<string, unknown>>(order: unknown) =>

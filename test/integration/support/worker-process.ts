@@ -4,42 +4,88 @@ import type { Config } from '../../../src/config';
 
 const root = join(__dirname, '..', '..', '..');
 
-/**
- * Starts `provisioner worker` as its own process against a stack's services (on
- * `databaseUrl`, since PGlite cannot be shared across processes), so a test can kill it
- * with SIGKILL. Resolves once the worker polls; rejects with its output if it exits.
- */
-export function startWorkerProcess(
-  config: Config,
+/** How a `provisioner` command is run: from the sources through tsx, or the compiled build. */
+export type ProvisionerBuild = 'source' | 'dist';
+
+/** The services a worker or API process talks to, as the variables it reads. */
+export function serviceEnv(
+  config: Pick<
+    Config,
+    | 'TEMPORAL_ADDRESS'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'STRIPE_SECRET_KEY'
+    | 'STRIPE_API_BASE'
+    | 'CALENDAR_SYNC_URL'
+    | 'CALENDAR_SYNC_TOKEN'
+    | 'CEP_URL'
+    | 'CEP_TOKEN'
+    | 'TEMPORAL_CODEC_KEYS'
+  >,
   databaseUrl: string,
-  extraEnv: Record<string, string> = {},
-): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker'], {
+): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+    TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+    DATABASE_URL: databaseUrl,
+    STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
+    STRIPE_API_BASE: config.STRIPE_API_BASE,
+    CALENDAR_SYNC_URL: config.CALENDAR_SYNC_URL,
+    CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
+    CEP_URL: config.CEP_URL,
+    CEP_TOKEN: config.CEP_TOKEN,
+    // The payload codec key: every process must read what the others wrote.
+    TEMPORAL_CODEC_KEYS: config.TEMPORAL_CODEC_KEYS,
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/**
+ * Starts `provisioner <command>` as a process of its own, so a test can kill it with
+ * SIGKILL. Resolves once its stderr matches `ready` (with the match, e.g. the API's
+ * URL); rejects with its output if it exits first.
+ */
+export function startProvisionerProcess(
+  command: 'worker' | 'api',
+  env: Record<string, string | undefined>,
+  ready: RegExp,
+  build: ProvisionerBuild = 'source',
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const args =
+    build === 'dist'
+      ? ['dist/src/cli/main.js', command]
+      : ['--import', 'tsx', 'src/cli/main.ts', command];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-      DATABASE_URL: databaseUrl,
-      STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
-      STRIPE_API_BASE: config.STRIPE_API_BASE,
-      CALENDAR_SYNC_URL: config.CALENDAR_SYNC_URL,
-      CALENDAR_SYNC_TOKEN: config.CALENDAR_SYNC_TOKEN,
-      CEP_URL: config.CEP_URL,
-      CEP_TOKEN: config.CEP_TOKEN,
-      // The stack's payload codec key: the worker must read what the stack's client wrote.
-      TEMPORAL_CODEC_KEYS: config.TEMPORAL_CODEC_KEYS,
-      LOG_LEVEL: 'warn',
-      ...extraEnv,
-    },
+    env,
   });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('worker polling')) resolve(child);
+      const match = output.match(ready);
+      if (match) resolve({ child, match });
     });
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+    child.on('exit', (code, signal) =>
+      reject(new Error(`provisioner ${command} exited with ${code ?? signal}:\n${output}`)),
+    );
   });
+}
+
+/**
+ * Starts `provisioner worker` from the sources against a stack's services (on
+ * `databaseUrl`, since PGlite cannot be shared across processes). Resolves once it polls.
+ */
+export async function startWorkerProcess(
+  config: Config,
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const { child } = await startProvisionerProcess(
+    'worker',
+    { ...serviceEnv(config, databaseUrl), ...extraEnv },
+    /worker polling/,
+  );
+  return child;
 }

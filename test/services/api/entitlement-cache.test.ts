@@ -1,4 +1,4 @@
-import { createEntitlementCache } from '../../../src/api/entitlement-cache';
+import { createEntitlementCache, toAnswer } from '../../../src/api/entitlement-cache';
 import type { Ledger } from '../../../src/ledger';
 import { ledgerEngines, uniqueId, useTestLedger } from '../ledger/engines';
 import { currentPeriod, planSubscription, userFeatures } from '../ledger/fixtures';
@@ -19,6 +19,16 @@ async function userWithQuotes(ledger: Ledger) {
     grants: userFeatures(['ann'], ['quotes']),
   });
   return { tenant, sub };
+}
+
+/** Revokes every grant of the subscription, as a cancellation does. */
+async function revokeAll(ledger: Ledger, tenantId: string, subscriptionId: string) {
+  await ledger.revokeGrants({
+    tenantId,
+    subscriptionId,
+    orderId: uniqueId('order'),
+    reason: 'cancelled',
+  });
 }
 
 /**
@@ -58,18 +68,34 @@ describe.each(ledgerEngines())('entitlement read model on %s', (engine) => {
     try {
       const result = await readsAfterBound(
         async () => (await cache.userAnswer(tenant, 'ann')).body,
-        async () => {
-          await ledger.revokeGrants({
-            tenantId: tenant,
-            subscriptionId: sub,
-            orderId: uniqueId('order'),
-            reason: 'cancelled',
-          });
-        },
+        () => revokeAll(ledger, tenant, sub),
       );
       const stats = cache.takeStats();
 
       expect(result.servedBeforeChange).toBeGreaterThan(10);
+      expect(stats.hits).toBeGreaterThan(stats.misses);
+      expect(result.late.length).toBeGreaterThan(0);
+      expect(result.late.filter((body) => body.includes('"quotes"'))).toEqual([]);
+    } finally {
+      cache.close();
+    }
+  });
+
+  it('when a revocation commits while a whole-tenant page is polled in a tight loop, then no page later than the bound shows the feature', async () => {
+    const { ledger } = opened();
+    const { tenant, sub } = await userWithQuotes(ledger);
+    const cache = createEntitlementCache({ ledger, maxStalenessMs: BOUND_MS });
+    const firstPage = async () =>
+      (
+        await cache.pageAnswer(tenant, '200:', async () =>
+          toAnswer(await ledger.tenantEntitlementsPage(tenant, { limit: 200 })),
+        )
+      ).body;
+    try {
+      expect(await firstPage()).toContain('"quotes"');
+      const result = await readsAfterBound(firstPage, () => revokeAll(ledger, tenant, sub));
+      const stats = cache.takeStats();
+
       expect(stats.hits).toBeGreaterThan(stats.misses);
       expect(result.late.length).toBeGreaterThan(0);
       expect(result.late.filter((body) => body.includes('"quotes"'))).toEqual([]);

@@ -33,7 +33,7 @@ interface JsonSchema {
   enum?: unknown[];
 }
 
-type Content = { 'application/json'?: { schema: JsonSchema } };
+type Content = Partial<Record<'application/json' | 'text/plain', { schema: JsonSchema }>>;
 
 interface Operation {
   security?: unknown[];
@@ -236,6 +236,19 @@ describe('OpenAPI document generated from the routes', () => {
     expect(Object.keys(document.paths).filter((path) => path.startsWith('/console'))).toEqual([]);
   });
 
+  it('when Prometheus scrapes GET /metrics, then the document lists it as public text, and the route answers that text', async () => {
+    const operation = document.paths['/metrics']?.get;
+
+    expect(operation?.security).toEqual([]);
+    expect(operation?.responses['200']?.content?.['text/plain']?.schema).toEqual(
+      expect.objectContaining({ type: 'string' }),
+    );
+    const scrape = await served.client.request('GET', '/metrics');
+    expect(scrape.statusCode).toBe(200);
+    expect(scrape.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(scrape.body).toContain('# TYPE');
+  });
+
   it('when a route takes API keys, then it requires the bearer scheme and lists its roles; public routes need none', () => {
     expect(document.components.securitySchemes.apiKey).toEqual(
       expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -287,7 +300,9 @@ describe('OpenAPI document generated from the routes', () => {
       expect({ label, answered: answers.length > 0 }).toEqual({ label, answered: true });
       for (const [status, answer] of answers) {
         if (status === '204') continue;
-        const schema = answer.content?.['application/json']?.schema;
+        // JSON everywhere but the Prometheus scrape, which is text.
+        const mediaType = route.url === '/metrics' ? 'text/plain' : 'application/json';
+        const schema = answer.content?.[mediaType]?.schema;
         expect({ label, status, described: typeof schema === 'object' }).toEqual({
           label,
           status,

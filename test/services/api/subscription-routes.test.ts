@@ -1,11 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../../src/api/app';
-import { createSubscriptionService } from '../../../src/subscriptions/subscription-service';
 import { ledgerEngines, uniqueId, useTestLedger } from '../ledger/engines';
 import { CURRENT_PERIOD, planSubscription } from '../ledger/fixtures';
 import { KEYS, apiKeys, bearer } from './api-harness';
 import { serveForTest, type TestClient } from './http-client';
+import { subscriptionsWithoutTemporal } from './subscriptions-without-temporal';
 
 interface Refusal {
   error: { code: string; message: string; fields?: { path: string; message: string }[] };
@@ -17,7 +16,7 @@ interface Refusal {
  */
 describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
   const opened = useTestLedger(engine);
-  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  let closeTemporal = async () => undefined as void;
   let app: FastifyInstance;
   let client: TestClient;
   const tenant = uniqueId('tenant');
@@ -29,19 +28,12 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
 
   beforeAll(async () => {
     const { ledger } = opened();
-    const subscriptions = createSubscriptionService({
-      client: new Client({ connection }),
-      ledger,
+    const built = subscriptionsWithoutTemporal(ledger, {
       taskQueue: 'subscription-routes-test',
-      policy: {
-        stepAttempts: 1,
-        stepInitialIntervalMs: 100,
-        stepTimeoutMs: 1000,
-        authenticationTimeoutMs: 1000,
-        attentionDeadlineMs: 1000,
-      },
       now: () => Date.parse('2026-01-15T00:00:00.000Z'),
     });
+    closeTemporal = built.close;
+    const subscriptions = built.subscriptions;
     app = buildApi({ ledger, apiKeys, subscriptions });
     client = await serveForTest(app);
     await ledger.recordSubscription(planSubscription(monthly, tenant, 'sales-essentials', 3));
@@ -83,7 +75,7 @@ describe.each(ledgerEngines())('subscription routes on %s', (engine) => {
 
   afterAll(async () => {
     await app.close();
-    await connection.close();
+    await closeTemporal();
   });
 
   const changes = (subscriptionId: string) =>

@@ -106,7 +106,7 @@ describeContract(`payments client requests against stripe-mock ${STRIPE_MOCK_VER
   });
 
   test('when an authorization is canceled, then the cancel with its reason is a valid request', async () => {
-    const result = await payments.cancelAuthorization({
+    const result = await payments.releasePayment({
       orderId: 'order-contract',
       paymentIntentId: 'pi_contract',
     });

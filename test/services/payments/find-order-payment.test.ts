@@ -120,7 +120,7 @@ describe('findOrderPayment', () => {
 
     const found = await payments.findOrderPayment('order-lost-answer');
     if (!found) throw new Error('not found');
-    await payments.cancelAuthorization({
+    await payments.releasePayment({
       orderId: 'order-lost-answer',
       paymentIntentId: found.paymentIntentId,
     });

@@ -76,11 +76,11 @@ export function paymentFlowTests(target: () => FlowTarget): void {
     if (authorization.status !== 'authorized')
       throw new Error(`not authorized: ${authorization.status}`);
 
-    const canceled = await t.payments.cancelAuthorization({
+    const canceled = await t.payments.releasePayment({
       orderId,
       paymentIntentId: authorization.paymentIntentId,
     });
-    const again = await t.payments.cancelAuthorization({
+    const again = await t.payments.releasePayment({
       orderId,
       paymentIntentId: authorization.paymentIntentId,
     });
@@ -107,7 +107,7 @@ export function paymentFlowTests(target: () => FlowTarget): void {
     const paymentIntentId = authorization.paymentIntentId;
     await t.payments.capture({ orderId, paymentIntentId });
 
-    const compensated = await t.payments.cancelAuthorization({ orderId, paymentIntentId });
+    const compensated = await t.payments.releasePayment({ orderId, paymentIntentId });
     const refunded = await t.stripe.refunds.list({ payment_intent: paymentIntentId });
 
     expect(compensated.outcome).toBe('refunded');

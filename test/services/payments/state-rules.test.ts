@@ -195,7 +195,7 @@ describe('the payments client at the edges of the states', () => {
     const intent = await heldIntent();
     await stripe.paymentIntents.cancel(intent.id);
 
-    const result = await payments.cancelAuthorization({
+    const result = await payments.releasePayment({
       orderId: 'order-canceled-elsewhere',
       paymentIntentId: intent.id,
     });

@@ -60,7 +60,7 @@ async function authorizeAndCancel(orderId: string): Promise<string> {
     paymentMethod: 'pm_card_visa',
   });
   if (outcome.status !== 'authorized') throw new Error(outcome.status);
-  await payments.cancelAuthorization({ orderId, paymentIntentId: outcome.paymentIntentId });
+  await payments.releasePayment({ orderId, paymentIntentId: outcome.paymentIntentId });
   return outcome.paymentIntentId;
 }
 

@@ -3,7 +3,6 @@ import {
   planFeatures,
   UnknownAddonError,
   UnknownPlanError,
-  userFeatureSources,
   userFeatures,
   tenantEntitlements,
 } from '../../../src/catalog';
@@ -101,19 +100,6 @@ describe('multi-plan users', () => {
     expect(userFeatures(catalog, ['sales-premium', 'sales-premium'])).toEqual(
       userFeatures(catalog, ['sales-premium']),
     );
-  });
-
-  it('when asked why, then each feature lists the plans that imply it', () => {
-    const sources = userFeatureSources(catalog, ['service-premium', 'sales-premium']);
-    expect(sources.find((s) => s.feature === 'saint')?.plans).toEqual([
-      'sales-premium',
-      'service-premium',
-    ]);
-    expect(sources.find((s) => s.feature === 'quotes')?.plans).toEqual(['sales-premium']);
-    expect(sources.find((s) => s.feature === 'calendar')?.plans).toEqual([
-      'sales-premium',
-      'service-premium',
-    ]);
   });
 
   it('when one of the plans is unknown, then a typed error names the plan', () => {

@@ -2,7 +2,7 @@ import {
   addonPurchaseSchema,
   planPurchaseSchema,
   purchaseSchema,
-} from '../../../src/domain/purchase';
+} from '../../../src/catalog/purchase';
 
 const planPurchase = {
   kind: 'plan',

@@ -1,4 +1,4 @@
-import { addPeriod } from '../../../src/orders/order-plan';
+import { addPeriod } from '../../../src/domain/billing-period';
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { getCatalog, type Catalog } from '../catalog';
-import { billingPeriodSchema } from './billing-period';
-import { calendarSyncSetupSchema } from '../provisioning/calendar-sync-settings';
-import { orderIdSchema, tenantIdSchema, userIdSchema } from './ids';
+import { billingPeriodSchema } from '../domain/billing-period';
+import { calendarSyncSetupSchema } from '../domain/calendar-sync-settings';
+import { orderIdSchema, tenantIdSchema, userIdSchema } from '../domain/ids';
+import type { Catalog } from './catalog-schema';
+import { getCatalog } from './versions';
 
 export const MAX_SEATS = 10_000;
 

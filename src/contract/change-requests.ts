@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getCatalog, type Catalog } from '../catalog';
 import { billingPeriodSchema } from '../domain/billing-period';
 import { businessIdSchema, userIdSchema } from '../domain/ids';
-import { MAX_SEATS } from '../domain/purchase';
+import { MAX_SEATS } from '../catalog/purchase';
 import { paymentMethodIdSchema } from '../payments/payment-inputs';
 
 /** The client's id of a change: the same id with the same request is the same change. */

@@ -1,4 +1,4 @@
-import { calendarSyncSetupSchema } from '../../../src/provisioning/calendar-sync-settings';
+import { calendarSyncSetupSchema } from '../../../src/domain/calendar-sync-settings';
 
 // The catalog's purchase schema reuses these: what they accept is what checkout accepts.
 describe('calendar sync settings', () => {
