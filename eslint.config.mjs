@@ -58,6 +58,8 @@ export default tseslint.config(
                 '**/src/payments/*',
                 '**/src/catalog',
                 '**/src/catalog/*',
+                '**/src/contract',
+                '**/src/contract/*',
               ],
               allowTypeImports: true,
               message: 'Workflows import activities and services as types only (import type).',

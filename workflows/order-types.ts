@@ -7,31 +7,21 @@ import type { GrantSpec, Price } from '../src/catalog';
 import type { BillingPeriod } from '../src/domain/billing-period';
 import type { Purchase } from '../src/catalog/purchase';
 import type { CalendarSyncSetup } from '../src/domain/calendar-sync-settings';
+import type { CheckoutResult, OrderState, OrderStatus } from '../src/contract';
 
-export const STEPS = [
-  'validate',
-  'price',
-  'authorize',
-  'grant',
-  'provision',
-  'capture',
-  'record',
-] as const;
-export type StepName = (typeof STEPS)[number];
-
-export type OrderState =
-  | 'received'
-  | 'authorizing'
-  | 'awaiting-authentication'
-  | 'granting'
-  | 'provisioning'
-  | 'capturing'
-  | 'recording'
-  | 'needs-attention'
-  | 'compensating'
-  | 'completed'
-  | 'declined'
-  | 'compensated';
+// The status, states and steps that leave the workflow are the API's contract
+// (src/contract), defined there once as schemas.
+export type {
+  Attention,
+  CheckoutResult,
+  OpsAction,
+  OpsDecision,
+  OpsDecisionRecord,
+  OrderState,
+  OrderStatus,
+  StepError,
+  StepName,
+} from '../src/contract';
 
 /** States in which the workflow has finished: money and licenses match at rest. */
 export const FINAL_STATES: readonly OrderState[] = ['completed', 'declined', 'compensated'];
@@ -93,73 +83,6 @@ export interface OrderInput {
   /** Validated and priced at checkout (src/orders/order-plan.ts). */
   plan: OrderPlan;
   policy: OrderPolicy;
-}
-
-/** What failed in one step of a workflow, as its status and ops show it. */
-export interface StepError {
-  step: string;
-  type: string;
-  message: string;
-}
-
-export interface Attention {
-  phase: 'forward' | 'compensation';
-  step: string;
-  error: StepError;
-  since: string;
-  /** When the order aborts by itself (forward) or retries by itself (compensation). */
-  deadline: string;
-}
-
-export interface OrderStatus {
-  orderId: string;
-  tenantId: string;
-  kind: 'plan' | 'addon';
-  product: string;
-  subscriptionId: string;
-  catalogVersion: number;
-  state: OrderState;
-  step?: StepName;
-  stepsDone: StepName[];
-  compensationsDone: string[];
-  amount?: { currency: string; total: number };
-  payment?: {
-    paymentIntentId: string;
-    clientSecret?: string;
-    captured: boolean;
-    refunded: boolean;
-  };
-  declineReason?: string;
-  error?: StepError;
-  attention?: Attention;
-  decisions: OpsDecisionRecord[];
-}
-
-export type OpsAction = 'retry' | 'abort';
-
-export interface OpsDecision {
-  action: OpsAction;
-  by: string;
-  reason?: string;
-}
-
-export interface OpsDecisionRecord extends OpsDecision {
-  at: string;
-  step: string;
-}
-
-/** What checkout learns once the payment is authorized, needs the customer, or failed. */
-export interface CheckoutResult {
-  orderId: string;
-  /** What the order is for: a repeated order id must name the same purchase. */
-  tenantId: string;
-  kind: 'plan' | 'addon';
-  product: string;
-  state: OrderState;
-  amount?: { currency: string; total: number };
-  /** Present when the customer must complete 3-D Secure in the browser. */
-  clientSecret?: string;
-  declineReason?: string;
 }
 
 /** What checkout answers for an order in `status`: the client secret only while it is needed. */

@@ -9,18 +9,11 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { GrantSpec } from '../src/catalog';
 import type { BillingPeriod } from '../src/domain/billing-period';
 import type { PendingChange, SubscriptionStatus } from '../src/ledger/subscription-schemas';
-import type { AttendedStatus } from './attended-steps';
+import type { ChangeKind, ChangeState, ChangeStatus, ChangeStep, Money } from '../src/contract';
 import type { OrderPolicy, ProvisioningRequest } from './order-types';
 
-export const CHANGE_KINDS = [
-  'upgrade',
-  'downgrade',
-  'cancel',
-  'seats',
-  'payment-method',
-  'withdraw',
-] as const;
-export type ChangeKind = (typeof CHANGE_KINDS)[number];
+// A change's kinds, steps, states and status are the API's contract (src/contract).
+export type { ChangeKind, ChangeState, ChangeStatus, ChangeStep, Money };
 
 /** What an upgrade changes in place; the period start stays. */
 export interface Holding {
@@ -28,11 +21,6 @@ export interface Holding {
   seats: number | null;
   period: BillingPeriod;
   currentPeriodEnd: string;
-}
-
-export interface Money {
-  currency: string;
-  total: number;
 }
 
 export type ChangePlan =
@@ -89,41 +77,6 @@ export interface ChangeInput {
   plan: ChangePlan;
 }
 
-export const CHANGE_STEPS = [
-  'authorize',
-  'grant',
-  'capture',
-  'schedule',
-  'unassign',
-  'assign',
-  'suspend',
-  'deprovision',
-  'refund',
-  'end',
-  'save-method',
-  'signal-renewal',
-  'withdraw',
-  'record',
-] as const;
-export type ChangeStep = (typeof CHANGE_STEPS)[number];
-
-export type ChangeState =
-  | 'received'
-  | 'authorizing'
-  | 'applying'
-  | 'capturing'
-  | 'scheduling'
-  | 'refunding'
-  | 'recording'
-  | 'needs-attention'
-  | 'compensating'
-  | 'applied'
-  | 'scheduled'
-  | 'declined'
-  | 'compensated'
-  /** A scheduled change taken back before the period end (known from the ledger). */
-  | 'withdrawn';
-
 /** Where a change rests: done, waiting for the period end, refused by the bank, or undone. */
 export const FINAL_CHANGE_STATES: readonly ChangeState[] = [
   'applied',
@@ -131,20 +84,6 @@ export const FINAL_CHANGE_STATES: readonly ChangeState[] = [
   'declined',
   'compensated',
 ];
-
-export interface ChangeStatus extends AttendedStatus<ChangeState, ChangeStep> {
-  tenantId: string;
-  subscriptionId: string;
-  changeId: string;
-  kind: ChangeKind;
-  /** Charged (upgrade) or refunded (immediate cancel). */
-  amount?: Money;
-  payment?: { paymentIntentId: string; captured: boolean; refunded: boolean };
-  declineReason?: string;
-  /** Payment-method changes: whether a renewal of the current period took the signal. */
-  renewalSignalled?: boolean;
-  error?: { step: string; type: string; message: string };
-}
 
 /** The API's answer: resolves once the change is settled or waits for ops. */
 export const changeOutcomeUpdate = defineUpdate<ChangeStatus>('changeOutcome');

@@ -43,7 +43,7 @@ export function describeStack(stack: LocalStack): string {
     : 'from API_KEYS (not shown)';
   const lines = [
     'provisioner is running',
-    `  API              ${api.url}   (OpenAPI: ${api.url}/openapi.json)`,
+    `  API              ${api.url}   (docs: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json)`,
     `  ops console      ${api.url}/console   (sign in with an ops key)`,
     `  metrics          ${api.url}/metrics${stack.worker?.metricsUrl ? `   worker: ${stack.worker.metricsUrl}` : ''}`,
     `  Temporal         ${config.TEMPORAL_ADDRESS}${stack.temporalUiUrl ? `   UI: ${stack.temporalUiUrl}` : ''}`,

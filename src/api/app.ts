@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Ledger } from '../ledger';
 import type { OrderService } from '../orders/order-service';
 import type { Payments } from '../payments';
+import { installApiDocs } from './api-docs';
 import type { ApiKeys } from './api-keys';
 import { installAuth } from './auth';
 import { consoleRoutes } from './console/console-routes';
@@ -69,6 +70,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // The API speaks JSON only: a text/plain body is an unsupported media type (415), not
   // a string that fails validation.
   app.removeContentTypeParser('text/plain');
+  installApiDocs(app);
   installErrorHandling(app);
   installAuth(app, deps.apiKeys);
   installObservability(app);

@@ -1,14 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { CatalogError } from '../catalog';
 import { isLedgerError, type LedgerErrorCode } from '../ledger';
 import { InvalidListRequestError } from '../orders/order-list';
 import { OrderError } from '../orders/order-service';
 import { ApiError } from './api-error';
 import { ChangeError } from '../subscriptions/change-errors';
-
-interface ErrorBody {
-  error: { code: string; message: string; fields?: { path: string; message: string }[] };
-}
+import { FRAMEWORK_ERROR_CODES, type ApiErrorBody as ErrorBody } from '../contract';
+import { invalidInput } from './validation';
 
 const LEDGER_STATUS: Record<LedgerErrorCode, number> = {
   'LEDGER.INVALID_INPUT': 400,
@@ -48,14 +47,25 @@ function isFastifyClientError(error: unknown): error is FastifyError & { statusC
  * internal names; clients get the same stable codes as every other error.
  */
 function frameworkCode(status: number): string {
-  if (status === 413) return 'BODY_TOO_LARGE';
-  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
-  if (status === 400) return 'INVALID_JSON';
+  if (status === 413) return FRAMEWORK_ERROR_CODES.bodyTooLarge;
+  if (status === 415) return FRAMEWORK_ERROR_CODES.unsupportedMediaType;
+  if (status === 400) return FRAMEWORK_ERROR_CODES.invalidJson;
   return 'BAD_REQUEST';
 }
 
 /** Maps an error to its status and body. Server errors say nothing of their cause. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    // A route's params, query or body failed its schema: each failing field by its path.
+    return toErrorResponse(
+      invalidInput(
+        error.validation.map((issue) => ({
+          path: issue.instancePath.split('/').slice(1).join('.'),
+          message: issue.message ?? 'is invalid',
+        })),
+      ),
+    );
+  }
   if (error instanceof ApiError) {
     const { code, message, fields } = error;
     return {
@@ -132,7 +142,10 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   app.setNotFoundHandler(async (request, reply) => {
     const body: ErrorBody = {
-      error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` },
+      error: {
+        code: FRAMEWORK_ERROR_CODES.notFound,
+        message: `no route ${request.method} ${request.url}`,
+      },
     };
     return reply.status(404).send(body);
   });

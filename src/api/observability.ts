@@ -1,6 +1,7 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { z } from 'zod';
 import {
   exposition,
   httpMetrics,
@@ -35,10 +36,27 @@ export function installObservability(app: FastifyInstance): void {
     );
   });
   void app.register(async (metricsRoute) => {
-    metricsRoute.get('/metrics', { config: { access: 'public' } }, async (_request, reply) => {
-      const text = await exposition([processMetrics(), registry]);
-      return reply.type(METRICS_CONTENT_TYPE).send(text);
-    });
+    metricsRoute.get(
+      '/metrics',
+      {
+        config: { access: 'public' },
+        schema: {
+          summary: "The API process's Prometheus metrics",
+          tags: ['health'],
+          response: {
+            200: {
+              description:
+                'Prometheus text format: HTTP requests by route, method and status class, and process metrics.',
+              content: { 'text/plain': { schema: z.string() } },
+            },
+          },
+        },
+      },
+      async (_request, reply) => {
+        const text = await exposition([processMetrics(), registry]);
+        return reply.type(METRICS_CONTENT_TYPE).send(text);
+      },
+    );
   });
 
   if (currentTracing()) {

@@ -18,13 +18,22 @@ const dateLike = z.custom<Date>(
   'must be a timestamp',
 );
 
-/** Times leave the ledger as ISO-8601 strings, whichever engine returned them. */
-export const isoTimestamp = z
-  .union([dateLike, z.string()])
-  .transform((value) => new Date(value).toISOString());
+/**
+ * Times leave the ledger as ISO-8601 strings, whichever engine returned them. A codec,
+ * not a transform: the API's serializer encodes its answers with these schemas, and an
+ * ISO string encodes as itself.
+ */
+export const isoTimestamp = z.codec(
+  z.union([dateLike, z.string()]),
+  z.string().meta({ format: 'date-time' }),
+  { decode: (value) => new Date(value).toISOString(), encode: (value) => value },
+);
 
 /** node-postgres returns bigint as a string and PGlite as a number: ids are strings. */
-export const rowId = z.union([z.string(), z.number(), z.bigint()]).transform(String);
+export const rowId = z.codec(z.union([z.string(), z.number(), z.bigint()]), z.string(), {
+  decode: String,
+  encode: (value) => value,
+});
 
 /** An instant accepted from callers: an ISO-8601 string with offset, or a Date. */
 export const instantInput = z

@@ -18,10 +18,14 @@ export const changeStatusSchema = z.enum([
 export type ChangeStatus = z.infer<typeof changeStatusSchema>;
 
 const jsonObject = z.record(z.string(), z.unknown());
-const minorUnits = z
-  .union([z.string(), z.number(), z.bigint()])
-  .nullable()
-  .transform((value) => (value === null ? null : Number(value)));
+const minorUnits = z.codec(
+  z.union([z.string(), z.number(), z.bigint()]).nullable(),
+  z.number().nullable(),
+  {
+    decode: (value) => (value === null ? null : Number(value)),
+    encode: (value) => value,
+  },
+);
 
 export const subscriptionChangeSchema = z.object({
   subscriptionId: z.string(),

@@ -1,58 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
-import { z } from 'zod';
-import { idParam } from '../domain/ids';
 import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
-import type { Attention, OrderState } from '../../workflows/order-types';
+import type { Attention, OrderList, OrderSummary } from '../contract';
 
-/** Every state an order can be in: what ops may list by. */
-export const ORDER_STATES = [
-  'received',
-  'authorizing',
-  'awaiting-authentication',
-  'granting',
-  'provisioning',
-  'capturing',
-  'recording',
-  'needs-attention',
-  'compensating',
-  'completed',
-  'declined',
-  'compensated',
-] as const satisfies readonly OrderState[];
-// Fails to compile when the workflow gains a state the document does not list.
-type UnlistedState = Exclude<OrderState, (typeof ORDER_STATES)[number]>;
-const everyStateListed: [UnlistedState] extends [never] ? true : false = true;
-void everyStateListed;
-
-/**
- * What ops may list orders by, for the API's query and the CLI's flags alike. Values go
- * into a visibility query, so each is held to an id or a known state before it gets there.
- */
-export const orderListQuery = z.object({
-  tenantId: idParam.optional(),
-  state: z.enum(ORDER_STATES, { error: `must be one of ${ORDER_STATES.join(', ')}` }).optional(),
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
-  nextPageToken: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be the nextPageToken of a previous page')
-    .optional(),
-});
-
-/** One order as ops lists it: where it stands and, when it waits, why. */
-export interface OrderSummary {
-  /** For a renewal, its workflow id. */
-  orderId: string;
-  /** Decide on it by this id (`ops retry --workflow`, `/v1/ops/workflows/:workflowId/...`). */
-  workflowId: string;
-  tenantId: string;
-  /** `plan` or `addon` for an order; `renewal` for a renewal. */
-  kind: string;
-  state: string;
-  attention?: Attention;
-  startedAt: string;
-}
+export type { OrderList, OrderSummary };
 
 export interface OrderListFilter {
   needsAttention?: boolean;
@@ -66,12 +18,6 @@ export interface OrderListPage {
   /** At most this many orders; Temporal's visibility store may return fewer. */
   pageSize?: number;
   /** The `nextPageToken` of the previous page, as this function returned it. */
-  nextPageToken?: string;
-}
-
-export interface OrderList {
-  orders: OrderSummary[];
-  /** Present when more orders match: pass it back for the next page. */
   nextPageToken?: string;
 }
 

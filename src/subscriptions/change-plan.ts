@@ -8,7 +8,7 @@ import type { ChangePlan, Holding } from '../../workflows/subscription-change-co
 import { renewalWorkflowId } from '../../workflows/subscription-types';
 import { ChangeError } from './change-errors';
 import { unusedPart, upgradeAmounts, type PricedHolding } from './change-pricing';
-import type { ChangeRequest } from './change-requests';
+import type { ChangeRequest } from '../contract/change-requests';
 
 /** What the edge reads from the ledger before planning a change. */
 export interface ChangeContext {

@@ -18,10 +18,11 @@ import {
 } from '../../workflows/subscription-change-contract';
 import type { subscriptionChangeWorkflow } from '../../workflows/subscription-change-workflow';
 import { subscriptionChangeWorkflowId } from '../../workflows/subscription-types';
+import type { ChangeRecord, ChangeSummary } from '../contract';
 import { ChangeError } from './change-errors';
 import { planChange, type ChangeContext } from './change-plan';
-import type { ChangeRequest } from './change-requests';
-import { subscriptionView, type SubscriptionView } from './subscription-view';
+import type { ChangeRequest } from '../contract/change-requests';
+import { subscriptionView, type SubscriptionView } from '../contract/subscription-view';
 
 export interface SubscriptionServiceOptions {
   client: Client;
@@ -30,12 +31,6 @@ export interface SubscriptionServiceOptions {
   policy: OrderPolicy;
   /** The clock upgrades are prorated by (tests pass their own). */
   now?: () => number;
-}
-
-/** A change's record in the ledger, and where its workflow stands when it can be asked. */
-export interface ChangeRecord {
-  change: SubscriptionChange;
-  status?: ChangeStatus;
 }
 
 /**
@@ -270,17 +265,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions) {
 }
 
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
-
-/** One change as ops list it: where it stands and, when it waits, why. */
-export interface ChangeSummary {
-  subscriptionId: string;
-  changeId: string;
-  tenantId: string;
-  kind: string;
-  state: string;
-  attention?: Attention;
-  startedAt: string;
-}
+export type { ChangeRecord, ChangeSummary };
 
 /**
  * The change's business id in the ledger and in Stripe's idempotency keys (at most 100

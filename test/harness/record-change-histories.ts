@@ -1,7 +1,7 @@
 import { purchaseSchema } from '../../src/catalog/purchase';
 import { createOrderService } from '../../src/orders/order-service';
 import { orderPolicy } from '../../src/runtime/temporal';
-import { changeRequestSchema } from '../../src/subscriptions/change-requests';
+import { changeRequestSchema } from '../../src/contract/change-requests';
 import { createSubscriptionService } from '../../src/subscriptions/subscription-service';
 import { FINAL_STATES, type OrderStatus } from '../../workflows/order-types';
 import {

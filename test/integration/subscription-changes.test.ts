@@ -1,5 +1,5 @@
 import { getCatalog, prorate } from '../../src/catalog';
-import type { SubscriptionView } from '../../src/subscriptions/subscription-view';
+import type { SubscriptionView } from '../../src/contract/subscription-view';
 import type { ChangeStatus } from '../../workflows/subscription-change-contract';
 import {
   CHECKOUT_KEY,

@@ -5,12 +5,8 @@ import {
   type Ledger,
   type Subscription,
 } from '../../ledger';
-import {
-  FINAL_STATES,
-  orderWorkflowId,
-  STEPS,
-  type OrderStatus,
-} from '../../../workflows/order-types';
+import { STEPS } from '../../contract';
+import { FINAL_STATES, orderWorkflowId, type OrderStatus } from '../../../workflows/order-types';
 import type { TemporalUiLink } from './console-deps';
 import { instant, money, optionalInstant, yesNo } from './view-format';
 

@@ -2,7 +2,7 @@ import { assertTenantAccess } from '../tenant-access';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { idParam } from '../../domain/ids';
-import { tenantParams } from '../params';
+import { tenantParams } from '../../contract';
 import { parseRequest } from '../validation';
 import type { ConsoleDeps } from './console-deps';
 import { tenantView } from './tenant-view';

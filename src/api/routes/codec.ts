@@ -1,11 +1,11 @@
 import type { PayloadCodec, Payload } from '@temporalio/common';
 import fastifyCookie from '@fastify/cookie';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { apiErrorSchema, badRequest } from '../../contract';
 import { ApiError } from '../api-error';
 import type { ApiKeys } from '../api-keys';
 import { principalOfRequest } from '../console/console-session';
-import { parseRequest } from '../validation';
 
 const base64 = z
   .string()
@@ -22,6 +22,16 @@ export const codecBody = z.object({
       }),
     )
     .max(1000),
+});
+
+/** The answer: the same payloads, encoded or decoded, in the same order. */
+const codecAnswer = z.object({
+  payloads: z.array(
+    z.object({
+      metadata: z.record(z.string(), z.string().meta({ contentEncoding: 'base64' })),
+      data: z.string().meta({ contentEncoding: 'base64' }),
+    }),
+  ),
 });
 
 /** Payloads in the JSON form of the codec protocol (bytes as base64). */
@@ -52,7 +62,7 @@ export interface CodecServerDeps {
  * payload codec encrypted: POST /codec/decode and /codec/encode with `{ payloads }`.
  * Decoding reveals every tenant's personal data, so it takes an ops key of every tenant.
  */
-export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
+export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(fastifyCookie);
 
@@ -83,21 +93,48 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
       // cookie the ops console set at sign-in. Either must be an ops key of every tenant.
       app.post(
         `/codec/${action}`,
-        { config: { access: 'public' }, bodyLimit: 8 * 1024 * 1024 },
-        async (request, reply) => {
-          const principal = principalOfRequest(request, deps.apiKeys);
-          if (!principal) {
-            void reply.header('www-authenticate', 'Bearer');
-            throw new ApiError(
-              401,
-              'UNAUTHENTICATED',
-              'the codec needs an ops key (Authorization: Bearer <key>, or the ops console signed in)',
-            );
-          }
-          if (principal.role !== 'ops' || principal.tenants !== '*') {
-            throw new ApiError(403, 'FORBIDDEN', 'the codec needs an ops key of every tenant (*)');
-          }
-          request.apiKey = principal;
+        {
+          config: { access: 'public' },
+          bodyLimit: 8 * 1024 * 1024,
+          // Before the body is read and validated: a caller without the key learns nothing of it.
+          onRequest: async (request, reply) => {
+            const principal = principalOfRequest(request, deps.apiKeys);
+            if (!principal) {
+              void reply.header('www-authenticate', 'Bearer');
+              throw new ApiError(
+                401,
+                'UNAUTHENTICATED',
+                'the codec needs an ops key (Authorization: Bearer <key>, or the ops console signed in)',
+              );
+            }
+            if (principal.role !== 'ops' || principal.tenants !== '*') {
+              throw new ApiError(
+                403,
+                'FORBIDDEN',
+                'the codec needs an ops key of every tenant (*)',
+              );
+            }
+            request.apiKey = principal;
+          },
+          schema: {
+            summary: `${action === 'encode' ? 'Encrypt' : 'Decrypt'} Temporal payloads (codec server)`,
+            description:
+              "Temporal's codec-server protocol, for the Temporal UI and CLI. Needs an ops key " +
+              'of every tenant (`*`), as `Authorization: Bearer <key>` or the cookie the ops ' +
+              'console sets at sign-in; CORS allows the origin of `TEMPORAL_UI_ORIGIN` with ' +
+              'credentials.',
+            tags: ['codec'],
+            headers: z.object({ 'x-namespace': z.string().optional() }),
+            body: codecBody,
+            response: {
+              200: codecAnswer,
+              400: badRequest,
+              401: apiErrorSchema.describe('Neither an API key nor a signed-in console.'),
+              403: apiErrorSchema.describe('Not an ops key of every tenant (`*`).'),
+            },
+          },
+        },
+        async (request) => {
           const namespace = request.headers['x-namespace'];
           if (namespace !== undefined && namespace !== deps.namespace) {
             throw new ApiError(
@@ -107,7 +144,7 @@ export function codecRoutes(deps: CodecServerDeps): FastifyPluginAsync {
               [{ path: 'X-Namespace', message: `must be ${deps.namespace}` }],
             );
           }
-          const { payloads } = parseRequest(codecBody, request.body);
+          const { payloads } = request.body;
           const result = await deps.codec[action](payloads);
           return payloadsToJson(result);
         },

@@ -1,20 +1,27 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Ledger } from '../../ledger';
+import {
+  badRequest,
+  notFound,
+  tenantEntitlementsPageSchema,
+  tenantEntitlementsQuery,
+  tenantParams,
+  tenantUserParams,
+  userEntitlementsAnswer,
+} from '../../contract';
 import { READ_ACCESS } from '../auth';
 import { toAnswer, type CachedAnswer, type EntitlementCache } from '../entitlement-cache';
 import { assertTenantAccess } from '../tenant-access';
-import { tenantParams, tenantUserParams } from '../params';
-import { parseRequest } from '../validation';
 
-/** The whole-tenant read, by pages of users; the token is opaque to clients. */
-export const tenantEntitlementsQuery = z.object({
-  pageSize: z.coerce.number().int().min(1).max(1000).default(200),
-  pageToken: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be a nextPageToken from a previous page')
-    .optional(),
-});
+/** Answers carry their entity tag; a client that sends it back gets 304 while it holds. */
+const conditional = {
+  headers: z.object({
+    'if-none-match': z.string().optional().describe('The ETag of an earlier answer.'),
+  }),
+};
+const notModified = z.undefined().describe('Unchanged since the ETag sent in If-None-Match.');
 
 const encodeToken = (after: string) => Buffer.from(after, 'utf8').toString('base64url');
 const decodeToken = (token: string) => Buffer.from(token, 'base64url').toString('utf8');
@@ -36,15 +43,30 @@ function sendTagged(request: FastifyRequest, reply: FastifyReply, answer: Cached
 export function entitlementRoutes(deps: {
   ledger: Ledger;
   entitlementCache: EntitlementCache;
-}): FastifyPluginAsync {
+}): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/v1/tenants/:tenantId/entitlements',
-      { config: { access: READ_ACCESS } },
+      {
+        config: { access: READ_ACCESS },
+        schema: {
+          summary: "Tenant flags and every user's features, with their sources, by pages of users",
+          tags: ['entitlements'],
+          params: tenantParams,
+          querystring: tenantEntitlementsQuery,
+          ...conditional,
+          response: {
+            200: tenantEntitlementsPageSchema,
+            304: notModified,
+            400: badRequest,
+            404: notFound,
+          },
+        },
+      },
       async (request, reply) => {
-        const { tenantId } = parseRequest(tenantParams, request.params);
+        const { tenantId } = request.params;
         assertTenantAccess(request, tenantId);
-        const query = parseRequest(tenantEntitlementsQuery, request.query);
+        const query = request.query;
         const key = `${query.pageSize}:${query.pageToken ?? ''}`;
         const answer = await deps.entitlementCache.pageAnswer(tenantId, key, async () => {
           const { nextAfter, ...page } = await deps.ledger.tenantEntitlementsPage(tenantId, {
@@ -60,9 +82,23 @@ export function entitlementRoutes(deps: {
 
     app.get(
       '/v1/tenants/:tenantId/users/:userId/entitlements',
-      { config: { access: READ_ACCESS } },
+      {
+        config: { access: READ_ACCESS },
+        schema: {
+          summary: "A user's plans and features and the tenant flags, with their sources",
+          tags: ['entitlements'],
+          params: tenantUserParams,
+          ...conditional,
+          response: {
+            200: userEntitlementsAnswer,
+            304: notModified,
+            400: badRequest,
+            404: notFound,
+          },
+        },
+      },
       async (request, reply) => {
-        const { tenantId, userId } = parseRequest(tenantUserParams, request.params);
+        const { tenantId, userId } = request.params;
         assertTenantAccess(request, tenantId);
         return sendTagged(request, reply, await deps.entitlementCache.userAnswer(tenantId, userId));
       },

@@ -1,17 +1,22 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { purchaseSchema, type Purchase } from '../../catalog/purchase';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Purchase } from '../../catalog/purchase';
+import {
+  apiErrorSchema,
+  badRequest,
+  checkoutResultSchema,
+  notFound,
+  orderParams,
+  orderViewSchema,
+  placeOrderBody,
+} from '../../contract';
 import { OrderError, type OrderService } from '../../orders/order-service';
 import { READ_ACCESS } from '../auth';
 import { readOrderFor } from '../order-access';
 import { orderViewFor } from '../order-view';
-import { idParam } from '../../domain/ids';
 import { assertTenantAccess, tenantScopeOf } from '../tenant-access';
 import { coversTenant } from '../api-keys';
 import { isLedgerError } from '../../ledger';
-import { parseRequest } from '../validation';
-
-const orderParams = z.object({ orderId: idParam });
 
 /**
  * Checkout: place an order (idempotent by its order id, forever) and read it. The response
@@ -19,21 +24,63 @@ const orderParams = z.object({ orderId: idParam });
  * the client secret is in it), or was declined; or, after CHECKOUT_ANSWER_TIMEOUT_MS, a
  * 202 with the order as it is.
  */
-export function orderRoutes(deps: { orders: OrderService }): FastifyPluginAsync {
+export function orderRoutes(deps: { orders: OrderService }): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post('/v1/orders', { config: { access: ['checkout', 'ops'] } }, async (request, reply) => {
-      const purchase = parseRequest(purchaseSchema, request.body);
-      assertTenantAccess(request, purchase.tenantId);
-      const { value: result, settled } = await placeOrderFor(request, deps.orders, purchase);
-      // 202: no outcome in time (no worker); the order runs on, and is read with GET.
-      if (!settled) return reply.code(202).send(result);
-      return reply.code(result.state === 'declined' ? 402 : 201).send(result);
-    });
+    app.post(
+      '/v1/orders',
+      {
+        config: { access: ['checkout', 'ops'] },
+        schema: {
+          summary: 'Place an order (idempotent by its order id)',
+          description:
+            'Answers once the payment is authorized, needs the customer (3-D Secure: the ' +
+            'client secret is in the answer), or was declined. The same order sent again, ' +
+            'even at once and after any time, is the same order, answered as it is now.',
+          tags: ['orders'],
+          body: placeOrderBody,
+          response: {
+            201: checkoutResultSchema.describe(
+              'Authorized, or awaiting 3-D Secure (`clientSecret`).',
+            ),
+            202: checkoutResultSchema.describe(
+              'Accepted; no outcome within CHECKOUT_ANSWER_TIMEOUT_MS (the order as it is now).',
+            ),
+            400: badRequest,
+            402: checkoutResultSchema.describe('The payment was declined (`declineReason`).'),
+            404: notFound,
+            409: apiErrorSchema.describe(
+              'The order id was used before with another request (the differing fields are ' +
+                'named), or a user already holds the plan.',
+            ),
+          },
+        },
+      },
+      async (request, reply) => {
+        const purchase = request.body;
+        assertTenantAccess(request, purchase.tenantId);
+        const { value: result, settled } = await placeOrderFor(request, deps.orders, purchase);
+        // 202: no outcome in time (no worker); the order runs on, and is read with GET.
+        if (!settled) return reply.code(202).send(result);
+        return reply.code(result.state === 'declined' ? 402 : 201).send(result);
+      },
+    );
 
-    app.get('/v1/orders/:orderId', { config: { access: READ_ACCESS } }, async (request) => {
-      const { orderId } = parseRequest(orderParams, request.params);
-      return orderViewFor(await readOrderFor(request, deps.orders, orderId), request.apiKey!);
-    });
+    app.get(
+      '/v1/orders/:orderId',
+      {
+        config: { access: READ_ACCESS },
+        schema: {
+          summary: 'Where an order stands',
+          tags: ['orders'],
+          params: orderParams,
+          response: { 200: orderViewSchema, 400: badRequest, 404: notFound },
+        },
+      },
+      async (request) => {
+        const { orderId } = request.params;
+        return orderViewFor(await readOrderFor(request, deps.orders, orderId), request.apiKey!);
+      },
+    );
   };
 }
 

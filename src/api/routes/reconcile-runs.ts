@@ -1,17 +1,8 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Ledger, ReconcileRun } from '../../ledger';
+import { badRequest, reconcileRunListSchema, reconcileRunsQuery } from '../../contract';
 import { coversTenant, type TenantScope } from '../api-keys';
 import { tenantScopeOf } from '../tenant-access';
-import { parseRequest } from '../validation';
-
-export const reconcileRunsQuery = z.object({
-  pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  nextPageToken: z
-    .string()
-    .regex(/^[0-9]{1,18}$/, 'must be the nextPageToken of a previous page')
-    .optional(),
-});
 
 /**
  * A run as a key sees it: a run compares every tenant, so a key scoped to some tenants
@@ -24,13 +15,27 @@ function visibleRun(run: ReconcileRun, scope: TenantScope): ReconcileRun {
 }
 
 /** Ops: the kept report of each reconciliation (the daily schedule's and by hand), newest first. */
-export function reconcileRunRoutes(deps: { ledger: Ledger }): FastifyPluginAsync {
+export function reconcileRunRoutes(deps: { ledger: Ledger }): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/v1/ops/reconcile-runs', { config: { access: ['ops'] } }, async (request) => {
-      const query = parseRequest(reconcileRunsQuery, request.query);
-      const page = await deps.ledger.listReconcileRuns(query);
-      const scope = tenantScopeOf(request);
-      return { ...page, runs: page.runs.map((run) => visibleRun(run, scope)) };
-    });
+    app.get(
+      '/v1/ops/reconcile-runs',
+      {
+        config: { access: ['ops'] },
+        schema: {
+          summary: 'The report of each reconciliation, newest first, by pages',
+          description:
+            'One run per daily schedule run (or `provisioner reconcile` by hand), with every ' +
+            'drift it found. A key scoped to some tenants sees only their drifts and count.',
+          tags: ['ops'],
+          querystring: reconcileRunsQuery,
+          response: { 200: reconcileRunListSchema, 400: badRequest },
+        },
+      },
+      async (request) => {
+        const page = await deps.ledger.listReconcileRuns(request.query);
+        const scope = tenantScopeOf(request);
+        return { ...page, runs: page.runs.map((run) => visibleRun(run, scope)) };
+      },
+    );
   };
 }

@@ -1,9 +1,32 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { apiErrorSchema } from '../../contract';
 import { WebhookVerificationError, type Payments } from '../../payments';
 import type { Ledger } from '../../ledger';
 import { applyPaymentEvent, isChargeEvent } from '../../orders/payment-event-policy';
 import type { OrderService } from '../../orders/order-service';
 import { ApiError } from '../api-error';
+
+const schema = {
+  summary: "Stripe's webhook endpoint",
+  description:
+    'Authenticated by the Stripe-Signature over the raw body (a Stripe event), not by an ' +
+    "API key. PaymentIntent events go to their order by the intent's `metadata.order_id`; " +
+    'refunds and disputes act on the licenses once per event id.',
+  tags: ['webhooks'],
+  // Checked by the Stripe SDK over the raw body: a missing one is a bad signature.
+  headers: z.object({ 'stripe-signature': z.string().optional() }),
+  response: {
+    200: z
+      .object({
+        received: z.boolean(),
+        routed: z.boolean(),
+        action: z.string().optional(),
+      })
+      .describe('Received; `routed` says whether an order or a license took it.'),
+    400: apiErrorSchema.describe('The signature does not match the body.'),
+  },
+};
 
 /**
  * Stripe's webhook endpoint. The signature is checked over the raw body, so this plugin
@@ -16,13 +39,13 @@ export function stripeWebhookRoutes(deps: {
   ledger: Ledger;
   payments: Payments;
   webhookSecret: string;
-}): FastifyPluginAsync {
+}): FastifyPluginAsyncZod {
   return async (app) => {
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
       done(null, body);
     });
 
-    app.post('/v1/webhooks/stripe', { config: { access: 'public' } }, async (request) => {
+    app.post('/v1/webhooks/stripe', { config: { access: 'public' }, schema }, async (request) => {
       const signature = request.headers['stripe-signature'];
       let verified;
       try {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { idParam, workflowIdParam } from '../../domain/ids';
-import { orderListQuery } from '../../orders/order-list';
+import { orderListQuery } from '../../contract';
 import { OrderError } from '../../orders/order-service';
 import { UsageError, type Command } from '../command';
 import { withOrderService } from '../order-service-from-env';

@@ -8,7 +8,7 @@ import { openLedgerFor } from '../../runtime/services';
 import { dataConverterFor, orderPolicy } from '../../runtime/temporal';
 import { temporalConnectionOptions } from '../../runtime/temporal-connection';
 import { ChangeError } from '../../subscriptions/change-errors';
-import { changeRequestSchema } from '../../subscriptions/change-requests';
+import { changeRequestSchema } from '../../contract/change-requests';
 import {
   createSubscriptionService,
   type SubscriptionService,

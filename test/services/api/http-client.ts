@@ -16,7 +16,8 @@ export interface TestClient {
   request(
     method: string,
     path: string,
-    options?: { headers?: Record<string, string>; body?: unknown },
+    /** `body` is sent as JSON; `raw` as it is, with the content type the headers give. */
+    options?: { headers?: Record<string, string>; body?: unknown; raw?: string },
   ): Promise<TestResponse>;
 }
 
@@ -31,7 +32,7 @@ export async function serveForTest(app: FastifyInstance): Promise<TestClient> {
           ...(hasBody ? { 'content-type': 'application/json' } : {}),
           ...options.headers,
         },
-        body: hasBody ? JSON.stringify(options.body) : undefined,
+        body: options.raw ?? (hasBody ? JSON.stringify(options.body) : undefined),
       });
       const body = await response.text();
       return {
