@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
@@ -12,6 +11,7 @@ import { startStripeEmulator } from '../local/stripe-emulator';
 import { dataConverterFor } from '../src/runtime/temporal';
 import { orderWorkflowId } from '../workflows/order-types';
 import { temporalCost } from './history-figures';
+import { startProvisionerProcess } from '../test/integration/support/worker-process';
 
 /**
  * Memory under a steady load: the worker and the API run as separate processes
@@ -24,7 +24,6 @@ import { temporalCost } from './history-figures';
  *
  *   npx tsx bench/soak.ts [--minutes 10] [--rate ORDERS_PER_S] [--database-url URL]
  */
-const root = join(__dirname, '..');
 const TOKEN = 'soak-provisioning-token';
 const WEBHOOK_SECRET = 'whsec_soak';
 const TOLERANCE = 0.15;
@@ -74,31 +73,6 @@ function rssMiB(pid: number): number {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
-/** Starts `provisioner <command>`; resolves once its stderr prints `ready`'s match. */
-function startProcess(
-  command: 'worker' | 'api',
-  env: NodeJS.ProcessEnv,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', command], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        resolve({ child, match });
-        output = '';
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}:\n${output}`)));
-  });
-}
-
 function orderBody(run: string, i: number) {
   const tenantId = `soak-${run}-${i % 40}`;
   const base = {
@@ -146,9 +120,9 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     // The worker first: it migrates the ledger's schema before the API opens it.
-    const worker = await startProcess('worker', env, /worker polling/);
+    const worker = await startProvisionerProcess('worker', env, /worker polling/);
     children.push(worker.child);
-    const api = await startProcess('api', env, /API listening on (\S+)/);
+    const api = await startProvisionerProcess('api', env, /API listening on (\S+)/);
     children.push(api.child);
     const baseUrl = api.match[1];
     stripe.webhooks.addEndpoint({ url: `${baseUrl}/v1/webhooks/stripe`, secret: WEBHOOK_SECRET });

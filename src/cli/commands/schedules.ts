@@ -17,7 +17,7 @@ const USAGE = `provisioner schedules apply
        provisioner schedules unpause JOB --by NAME [--reason TEXT]
        provisioner schedules trigger JOB`;
 
-/** `provisioner schedules`: the product's Temporal Schedules (renewal sweep, period-end changes). */
+/** `provisioner schedules`: the product's Temporal Schedules (renewal sweep, period-end changes, reconcile). */
 export const schedulesCommand: Command = {
   summary: 'apply, list, pause, unpause or trigger the scheduled jobs',
   usage: USAGE,
