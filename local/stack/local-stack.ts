@@ -14,6 +14,7 @@ import { startApi, type RunningApi } from '../../src/runtime/start-api';
 import { startWorker, type RunningWorker } from '../../src/runtime/start-worker';
 import { connectClient, LOCAL_TEMPORAL_ADDRESS } from '../../src/runtime/temporal';
 import { startDevServer } from '../binaries/servers';
+import { SUBSCRIBED_EVENT_TYPES } from '../../src/payments';
 
 /** Fixed local ports, so URLs printed once stay true; tests pass 0 for free ports. */
 export const LOCAL_PORTS = {
@@ -192,6 +193,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stripe?.webhooks.addEndpoint({
       url: `${api.url}/v1/webhooks/stripe`,
       secret: LOCAL_WEBHOOK_SECRET,
+      // As a Stripe endpoint for provisioner is set up: only the events it acts on.
+      enabledEvents: [...SUBSCRIBED_EVENT_TYPES],
     });
 
     return {

@@ -19,6 +19,8 @@ export {
   verifyWebhook,
   paymentWebhookEventSchema,
   PAYMENT_INTENT_EVENT_TYPES,
+  ORDER_WAKING_EVENT_TYPES,
+  SUBSCRIBED_EVENT_TYPES,
   type PaymentWebhookEvent,
   type PaymentWebhookEventType,
   type VerifiedWebhook,

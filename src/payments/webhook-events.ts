@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { WebhookVerificationError } from './payment-errors';
 import { paymentIntentSchema } from './stripe-objects';
 
-/** The Stripe events the order workflow acts on. */
+/** The PaymentIntent events the webhook endpoint parses. */
 export const PAYMENT_INTENT_EVENT_TYPES = [
   'payment_intent.amount_capturable_updated',
   'payment_intent.payment_failed',
@@ -70,6 +70,30 @@ const HANDLED_TYPES: ReadonlySet<string> = new Set<PaymentWebhookEventType>([
   'charge.refunded',
   ...DISPUTE_EVENT_TYPES,
 ]);
+
+/**
+ * The PaymentIntent events that can end an order's wait for 3-D Secure: the customer
+ * authenticated (the amount became capturable), failed, or the intent was cancelled.
+ * Only these are signalled to the order; the others (`requires_action`, `succeeded`)
+ * tell an order what its own authorize or capture step already answered, and would cost
+ * each order a workflow task for nothing.
+ */
+export const ORDER_WAKING_EVENT_TYPES: readonly PaymentWebhookEventType[] = [
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+];
+
+/**
+ * The events a Stripe webhook endpoint for provisioner enables (`enabled_events`): those
+ * it acts on. Stripe sends an endpoint nothing else, so every other event costs neither
+ * side a request.
+ */
+export const SUBSCRIBED_EVENT_TYPES: readonly PaymentWebhookEventType[] = [
+  ...ORDER_WAKING_EVENT_TYPES,
+  'charge.refunded',
+  ...DISPUTE_EVENT_TYPES,
+];
 
 /**
  * A verified webhook: one of ours, parsed, or another type Stripe sends to the endpoint,

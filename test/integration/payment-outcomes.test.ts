@@ -1,11 +1,13 @@
 import { isLedgerError } from '../../src/ledger';
 import { signWebhookPayload } from '../../local/stripe-emulator';
+import { orderWorkflowId } from '../../workflows/order-types';
 import {
   isFinal,
   planOrder,
   startOrderStack,
   waitForOrder,
   type OrderStack,
+  postSignedWebhook,
 } from './support/order-stack';
 
 interface CheckoutBody {
@@ -124,19 +126,45 @@ describe('when the bank asks for 3-D Secure', () => {
         (e.data.object as { id: string }).id === paymentIntentId,
     );
     expect(late).toBeDefined();
-    const payload = JSON.stringify(late);
-    const response = await fetch(`${stack.api.url}/v1/webhooks/stripe`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signWebhookPayload(payload, stack.config.STRIPE_WEBHOOK_SECRET!),
-      },
-      body: payload,
-    });
-
+    const response = await postSignedWebhook(stack, late);
     expect(response.status).toBe(200);
     expect((await stack.http.order(order.orderId)).body).toEqual(done);
     expect(stack.stripe!.stats.forIntent(paymentIntentId).captures).toBe(1);
+  });
+
+  test('and Stripe sends an event that cannot end the wait, then it is acknowledged without waking the order', async () => {
+    const { order, paymentIntentId } = await placeAwaitingAuthentication();
+    const signed = async (type: string) =>
+      postSignedWebhook<{ routed: boolean }>(stack, {
+        id: `evt_${type.replace(/\W/g, '_')}_${order.orderId}`,
+        object: 'event',
+        created: Math.floor(Date.now() / 1000),
+        livemode: false,
+        type,
+        data: {
+          object: await stack.stripe!.createClient().paymentIntents.retrieve(paymentIntentId),
+        },
+      });
+    const signals = async () => {
+      const history = await stack.client.workflow
+        .getHandle(orderWorkflowId(order.orderId))
+        .fetchHistory();
+      return (history.events ?? []).filter(
+        (event) => event.workflowExecutionSignaledEventAttributes,
+      ).length;
+    };
+
+    expect(await signed('payment_intent.requires_action')).toEqual({
+      status: 200,
+      body: { received: true, routed: false },
+    });
+    expect(await signals()).toBe(0);
+    // A failure can end the wait: that one reaches the order (which re-reads the intent).
+    expect((await signed('payment_intent.payment_failed')).body.routed).toBe(true);
+    expect(await signals()).toBe(1);
+    // Woken, it re-read the intent, which still waits for the customer.
+    stack.stripe!.authenticate(paymentIntentId, 'succeed');
+    expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('completed');
   });
 
   test('and the customer never completes it, then the order is cancelled at the deadline and the hold released', async () => {

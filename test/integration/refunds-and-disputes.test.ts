@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { signWebhookPayload } from '../../local/stripe-emulator';
 import {
   heldLicenses,
   isFinal,
@@ -7,6 +6,7 @@ import {
   startOrderStack,
   waitForOrder,
   type OrderStack,
+  postSignedWebhook,
 } from './support/order-stack';
 
 let stack: OrderStack;
@@ -41,16 +41,7 @@ const statusOf = async (subscriptionId: string) =>
 
 /** Posts a signed event to the webhook endpoint, as Stripe would. */
 async function deliver(event: Record<string, unknown>) {
-  const payload = JSON.stringify(event);
-  const response = await fetch(`${stack.api.url}/v1/webhooks/stripe`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': signWebhookPayload(payload, stack.config.STRIPE_WEBHOOK_SECRET!),
-    },
-    body: payload,
-  });
-  expect(response.status).toBe(200);
+  expect((await postSignedWebhook(stack, event)).status).toBe(200);
 }
 
 function disputeEvent(

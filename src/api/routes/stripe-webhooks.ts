@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { apiErrorSchema } from '../../contract';
-import { WebhookVerificationError, type Payments } from '../../payments';
+import { ORDER_WAKING_EVENT_TYPES, WebhookVerificationError, type Payments } from '../../payments';
 import type { Ledger } from '../../ledger';
 import { applyPaymentEvent, isChargeEvent } from '../../orders/payment-event-policy';
 import type { OrderService } from '../../orders/order-service';
@@ -11,7 +11,7 @@ const schema = {
   summary: "Stripe's webhook endpoint",
   description:
     'Authenticated by the Stripe-Signature over the raw body (a Stripe event), not by an ' +
-    "API key. PaymentIntent events go to their order by the intent's `metadata.order_id`; " +
+    "API key. PaymentIntent events that can end an order's wait for 3-D Secure go to the order by the intent's `metadata.order_id`; " +
     'refunds and disputes act on the licenses once per event id.',
   tags: ['webhooks'],
   // Checked by the Stripe SDK over the raw body: a missing one is a bad signature.
@@ -68,6 +68,9 @@ export function stripeWebhookRoutes(deps: {
         const { action } = await applyPaymentEvent(deps.ledger, event);
         return { received: true, routed: action !== undefined, action };
       }
+      // The order re-reads its intent when woken: an event that cannot end its wait for
+      // 3-D Secure is acknowledged without waking it.
+      if (!ORDER_WAKING_EVENT_TYPES.includes(event.type)) return { received: true, routed: false };
       const intent = event.data.object;
       const orderId = intent.metadata?.order_id;
       if (!orderId) return { received: true, routed: false };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { isLedgerError } from '../../../src/ledger';
+import { signWebhookPayload } from '../../../local/stripe-emulator';
 import { startLocalStack, type LocalStack } from '../../../local/stack/local-stack';
 import { FINAL_STATES, type OrderStatus } from '../../../workflows/order-types';
 
@@ -146,6 +147,24 @@ export async function heldLicenses(stack: OrderStack, tenantId: string): Promise
     ...entitlements.tenantFlags.map((f) => `tenant:${f.feature}`),
     ...entitlements.users.flatMap((u) => u.features.map((f) => `${u.userId}:${f.feature}`)),
   ].sort();
+}
+
+/** Posts `event` to the stack's webhook endpoint, signed as Stripe signs it. */
+export async function postSignedWebhook<T = unknown>(
+  stack: LocalStack,
+  event: unknown,
+): Promise<HttpResponse<T>> {
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
+  const response = await fetch(`${stack.api.url}/v1/webhooks/stripe`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': signWebhookPayload(payload, stack.config.STRIPE_WEBHOOK_SECRET!),
+    },
+    body: payload,
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 export const isFinal = (status: OrderStatus) => FINAL_STATES.includes(status.state);
