@@ -12,6 +12,7 @@ import { dataConverterFor } from '../src/runtime/temporal';
 import { orderWorkflowId } from '../workflows/order-types';
 import { temporalCost } from './history-figures';
 import { startProvisionerProcess } from '../test/integration/support/worker-process';
+import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
 
 /**
  * Memory under a steady load: the worker and the API run as separate processes
@@ -125,7 +126,11 @@ async function main(): Promise<void> {
     const api = await startProvisionerProcess('api', env, /API listening on (\S+)/);
     children.push(api.child);
     const baseUrl = api.match[1];
-    stripe.webhooks.addEndpoint({ url: `${baseUrl}/v1/webhooks/stripe`, secret: WEBHOOK_SECRET });
+    stripe.webhooks.addEndpoint({
+      url: `${baseUrl}/v1/webhooks/stripe`,
+      secret: WEBHOOK_SECRET,
+      enabledEvents: [...SUBSCRIBED_EVENT_TYPES],
+    });
     const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
     const counts = { placed: 0, answered: 0, refused: 0, errors: 0 };
     const place = async (i: number) => {
