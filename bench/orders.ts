@@ -6,10 +6,14 @@ import { temporal } from '@temporalio/proto';
 import { startLocalStack } from '../local/stack/local-stack';
 import { startDevServer } from '../local/binaries/servers';
 import { startBaseline } from './baseline/server';
+import { orderWorkflowId } from '../workflows/order-types';
+import { startStandInProcesses } from '../local/stack/stand-in-processes';
+import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
 
 /**
  * Orders end to end on the local stack (Temporal dev server, worker, API, the ledger on
- * PGlite or PostgreSQL, the Stripe emulator, the simulators), measured against a
+ * PGlite or PostgreSQL; the Stripe emulator and the simulators in processes of their
+ * own, as the services they stand in for are), measured against a
  * reference in the same run on the same dev server: a no-op workflow of the order's
  * shape behind a bare HTTP route (see bench/baseline/). Checkout latency (until the
  * authorization answer), time until completed and throughput, for a bounded number of
@@ -22,17 +26,36 @@ import { startBaseline } from './baseline/server';
  *
  * With `--database-url` the ledger runs on that PostgreSQL server, in a schema of its own
  * that is dropped at the end; without it, on PGlite in memory.
+ *
+ * Each order's end is awaited as Temporal reports it (one long poll for the workflow's
+ * result, which is the order's final status) for both halves. `--poll-ms N` instead polls
+ * `GET /v1/orders/:id` every N ms, as a client without that wait would: every poll is a
+ * workflow query through the worker, so at 20 ms the polls cost more than the orders.
  */
-const flagAt = process.argv.indexOf('--database-url');
-const DATABASE_URL = flagAt > 0 ? process.argv[flagAt + 1] : undefined;
-if (flagAt > 0 && !DATABASE_URL?.startsWith('postgres')) {
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+const DATABASE_URL = flag('--database-url');
+if (process.argv.includes('--database-url') && !DATABASE_URL?.startsWith('postgres')) {
   throw new Error('--database-url: expected a postgres:// URL after it');
 }
+const POLL_MS = flag('--poll-ms') === undefined ? undefined : Number(flag('--poll-ms'));
+if (POLL_MS !== undefined && !(POLL_MS > 0)) {
+  throw new Error('--poll-ms: expected a positive number of milliseconds after it');
+}
+const FLAGS = ['--database-url', '--poll-ms'];
 const positional = process.argv
   .slice(2)
-  .filter((_, i, all) => all[i] !== '--database-url' && all[i - 1] !== '--database-url');
+  .filter((_, i, all) => !FLAGS.includes(all[i]) && !FLAGS.includes(all[i - 1]));
 const ORDERS = Number(positional[0] ?? 200);
 const CONCURRENCY = Number(positional[1] ?? 8);
+/**
+ * Orders each half places first, unmeasured, so that neither is measured while its code
+ * is still compiled and its connections opened. They buy for tenants of their own: the
+ * measured orders still create their tenants' Stripe customers.
+ */
+const WARM_UP = { count: 40, tenants: 'warm-up-tenant' };
 const FINAL = ['completed', 'declined', 'compensated'];
 
 const percentile = (sorted: number[], p: number) =>
@@ -44,11 +67,11 @@ interface RunFigures {
   completedP50: number;
 }
 
-function orderBody(i: number, prefix: string) {
+function orderBody(i: number, prefix: string, tenants: string) {
   return {
     kind: i % 3 === 0 ? 'addon' : 'plan',
     orderId: `${prefix}-${i}`,
-    tenantId: `bench-tenant-${i % 50}`,
+    tenantId: `${tenants}-${i % 50}`,
     ...(i % 3 === 0
       ? { addon: 'cep' }
       : { plan: i % 2 ? 'sales-premium' : 'service-essentials', seats: 5, assignTo: [`u${i}`] }),
@@ -58,18 +81,44 @@ function orderBody(i: number, prefix: string) {
   };
 }
 
+/** How the bench learns that an order ended, and in which state. */
+type FinalState = (orderId: string) => Promise<string>;
+
+/** The order's end as the API answers it, polled every `pollMs`. */
+const polledState =
+  (baseUrl: string, headers: Record<string, string>, pollMs: number): FinalState =>
+  async (orderId) => {
+    for (;;) {
+      const status = (await (
+        await fetch(`${baseUrl}/v1/orders/${orderId}`, { headers })
+      ).json()) as { state: string };
+      if (FINAL.includes(status.state)) return status.state;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  };
+
+/** The order's end as Temporal reports it: the workflow's result, its final status. */
+const resultState =
+  (client: Client, workflowId: (orderId: string) => string): FinalState =>
+  async (orderId) => {
+    const result: unknown = await client.workflow.getHandle(workflowId(orderId)).result();
+    return typeof result === 'string' ? result : (result as { state: string }).state;
+  };
+
 async function run(
   label: string,
   baseUrl: string,
   headers: Record<string, string>,
   prefix: string,
+  finalState: FinalState,
+  { count = ORDERS, tenants = 'bench-tenant' } = {},
 ) {
   const checkout: number[] = [];
   const completion: number[] = [];
   let next = 0;
   let failures = 0;
   const placeOne = async (i: number) => {
-    const body = orderBody(i, prefix);
+    const body = orderBody(i, prefix, tenants);
     const started = performance.now();
     const response = await fetch(`${baseUrl}/v1/orders`, {
       method: 'POST',
@@ -78,30 +127,21 @@ async function run(
     });
     checkout.push(performance.now() - started);
     if (response.status !== 201) failures++;
-    for (;;) {
-      const status = (await (
-        await fetch(`${baseUrl}/v1/orders/${body.orderId}`, { headers })
-      ).json()) as { state: string };
-      if (FINAL.includes(status.state)) {
-        if (status.state !== 'completed') failures++;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    if ((await finalState(body.orderId)) !== 'completed') failures++;
     completion.push(performance.now() - started);
   };
   const began = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < ORDERS) await placeOne(next++);
+      while (next < count) await placeOne(next++);
     }),
   );
   const seconds = (performance.now() - began) / 1000;
   checkout.sort((a, b) => a - b);
   completion.sort((a, b) => a - b);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
-  console.log(`${label}: ${ORDERS} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
-  console.log(`  throughput: ${(ORDERS / seconds).toFixed(1)} orders/s completed`);
+  console.log(`${label}: ${count} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
+  console.log(`  throughput: ${(count / seconds).toFixed(1)} orders/s completed`);
   console.log(
     `  checkout answer: p50 ${ms(percentile(checkout, 50))}, p90 ${ms(percentile(checkout, 90))}, p99 ${ms(percentile(checkout, 99))}`,
   );
@@ -109,7 +149,7 @@ async function run(
     `  until completed: p50 ${ms(percentile(completion, 50))}, p90 ${ms(percentile(completion, 90))}, p99 ${ms(percentile(completion, 99))}`,
   );
   return {
-    throughput: ORDERS / seconds,
+    throughput: count / seconds,
     checkoutP50: percentile(checkout, 50),
     completedP50: percentile(completion, 50),
   } satisfies RunFigures;
@@ -208,6 +248,7 @@ const noop = async () => undefined;
 async function main(): Promise<void> {
   const ledger = await benchLedger(DATABASE_URL);
   const server = await startDevServer();
+  const standIns = await startStandInProcesses();
   const stack = await startLocalStack({
     ephemeralPorts: true,
     env: {
@@ -215,13 +256,18 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: server.address,
       LOG_LEVEL: 'warn',
       ...ledger.env,
+      ...standIns.env,
       // The worker's tuning, when the environment sets it (see src/config.ts).
       ...Object.fromEntries(
         Object.entries(process.env).filter(([name]) => name.startsWith('WORKER_')),
       ),
     },
   });
-  console.log(`ledger: ${ledger.label}; ${cpus().length} cores`);
+  await standIns.addWebhookEndpoint(`${stack.api.url}/v1/webhooks/stripe`, SUBSCRIBED_EVENT_TYPES);
+  console.log(
+    `ledger: ${ledger.label}; ${cpus().length} cores; an order's end: ` +
+      (POLL_MS ? `GET /v1/orders/:id every ${POLL_MS} ms` : "the workflow's result"),
+  );
   const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
   try {
@@ -232,7 +278,17 @@ async function main(): Promise<void> {
       address: server.address,
       steps: 6,
     });
-    const reference = await run('baseline (no-op workflow, bare route)', baseline.url, json, 'ref');
+    const baselineState = POLL_MS
+      ? polledState(baseline.url, json, POLL_MS)
+      : resultState(stack.client, (orderId) => `baseline-${orderId}`);
+    await run('baseline warm-up', baseline.url, json, 'ref-warm', baselineState, WARM_UP);
+    const reference = await run(
+      'baseline (no-op workflow, bare route)',
+      baseline.url,
+      json,
+      'ref',
+      baselineState,
+    );
     const sample = (prefix: string) =>
       Array.from({ length: Math.min(ORDERS, 30) }, (_, i) => `${prefix}-${i}`);
     for (const line of await breakdown(stack.client, sample('baseline-ref'))) {
@@ -241,7 +297,11 @@ async function main(): Promise<void> {
     await baseline.close();
 
     const headers = { ...json, authorization: `Bearer ${key}` };
-    const orders = await run('orders (the product)', stack.api.url, headers, 'bench');
+    const orderState = POLL_MS
+      ? polledState(stack.api.url, headers, POLL_MS)
+      : resultState(stack.client, orderWorkflowId);
+    await run('orders warm-up', stack.api.url, headers, 'warm', orderState, WARM_UP);
+    const orders = await run('orders (the product)', stack.api.url, headers, 'bench', orderState);
     for (const line of await breakdown(stack.client, sample('order-bench'))) {
       console.log(`  ${line}`);
     }
@@ -252,6 +312,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await stack.close();
+    await standIns.close();
     await server.teardown();
     await ledger.drop();
   }
