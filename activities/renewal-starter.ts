@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowClient } from '@temporalio/client';
-import { ORDER_KIND, TENANT_ID } from '../src/domain/search-attributes';
+import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../src/domain/search-attributes';
 import type { RenewalInput } from '../workflows/renewal-types';
 import { renewalWorkflowId } from '../workflows/subscription-types';
 
@@ -34,7 +34,12 @@ export async function startRenewals(
   const starter = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
       const args: [RenewalInput] = [
-        { ...input.template, subscriptionId: item.id, periodStart: item.periodStart },
+        {
+          ...input.template,
+          subscriptionId: item.id,
+          periodStart: item.periodStart,
+          coarseListing: true,
+        },
       ];
       try {
         await workflows.start('renewalWorkflow', {
@@ -45,10 +50,12 @@ export async function startRenewals(
           // A renewal that finished is not run again for the same period; one that failed
           // (terminated by hand) may be.
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          // Ops find renewals as they find orders: by tenant and kind.
+          // Ops find renewals as they find orders: by tenant, kind and state (planning
+          // until a state ops list by; see coarseListing).
           typedSearchAttributes: [
             { key: TENANT_ID, value: item.tenantId },
             { key: ORDER_KIND, value: 'renewal' },
+            { key: ORDER_STATE, value: 'planning' },
           ],
         });
         result.started += 1;

@@ -20,7 +20,18 @@ export interface RenewalInput {
   steps: StepPolicy;
   /** When the sweep found it due (the sweep's workflow time). */
   asOf: string;
+  /**
+   * Set by the sweeps that start renewals since the coarse listing: the start carries the
+   * search attribute `OrderState = planning`, and the renewal writes only the states ops
+   * list by (not planning, charging, recording: each write is a visibility update on the
+   * server), so a renewal in progress lists as planning. Renewals started before it lack
+   * it and replay as they ran.
+   */
+  coarseListing?: boolean;
 }
+
+/** The states a renewal with `coarseListing` keeps in its status only. */
+export const UNLISTED_RENEWAL_STATES: readonly string[] = ['planning', 'charging', 'recording'];
 
 /** A resource a subscription provisioned, by the external id derived from it. */
 export interface ProvisionedResource {

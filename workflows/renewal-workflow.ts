@@ -10,6 +10,7 @@ import type {
   RenewalStatus,
   RenewalStep,
 } from './renewal-types';
+import { UNLISTED_RENEWAL_STATES } from './renewal-types';
 import { compensationStep, forwardStep } from './retry-presets';
 import { Saga } from './saga';
 
@@ -44,6 +45,7 @@ export async function renewalWorkflow(input: RenewalInput): Promise<RenewalStatu
   const steps = attendedSteps<RenewalState, RenewalStep>(status, {
     attentionDeadlineMs: input.steps.attentionDeadlineMs,
     label: `renewal of ${input.subscriptionId} from ${input.periodStart}`,
+    unlisted: (state) => input.coarseListing === true && UNLISTED_RENEWAL_STATES.includes(state),
   });
   const { setState, runStep, runCompensation } = steps;
   let methodUpdated = false;

@@ -8,7 +8,7 @@ import type { Payments } from '../../src/payments';
 import { renewalStepPolicy, subscriptionPolicy } from '../../src/runtime/temporal';
 import { scheduledJobs } from '../../src/schedules/jobs';
 import { applySchedules } from '../../src/schedules/schedules';
-import { ORDER_KIND, TENANT_ID } from '../../src/domain/search-attributes';
+import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../../src/domain/search-attributes';
 import type { RenewalStatus, SweepInput } from '../../workflows/renewal-types';
 import { renewalWorkflowId } from '../../workflows/subscription-types';
 import { openTestDatabase, type TestDatabase } from '../services/ledger/engines';
@@ -149,6 +149,38 @@ describe('in one process, on PGlite', () => {
     const started = totals.map((t) => (t as { started: number }).started);
     expect(started.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(ids.length);
   }, 120_000);
+
+  test('when a sweep starts a renewal, then it lists as planning from its start and writes no state ops do not list by', async () => {
+    const [id] = await seedDue(stack.services.ledger, stack.services.payments, 1);
+    const sweepId = `sweep-listing-${randomUUID()}`;
+    const started = stack.client.workflow.execute('renewalSweepWorkflow', {
+      workflowId: sweepId,
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      args: [sweepInput(stack)],
+    });
+    const [row] = await stack.services.ledger.db.query<{ start: Date }>(
+      'SELECT current_period_start AS start FROM subscriptions WHERE id = $1',
+      [id],
+    );
+    const handle = stack.client.workflow.getHandle(
+      renewalWorkflowId(id, new Date(row.start).toISOString()),
+    );
+    await started;
+    const atStart = (await handle.fetchHistory()).events?.[0];
+    const startAttributes =
+      atStart?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {};
+    expect(Object.keys(startAttributes)).toContain('OrderState');
+
+    expect(((await handle.result()) as RenewalStatus).state).toBe('renewed');
+    const written = ((await handle.fetchHistory()).events ?? []).flatMap((event) => {
+      const fields =
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      const state = fields?.OrderState?.data;
+      return state ? [JSON.parse(Buffer.from(state).toString()) as string] : [];
+    });
+    expect(written).toEqual(['renewed']);
+    expect((await handle.describe()).typedSearchAttributes.get(ORDER_STATE)).toBe('renewed');
+  });
 
   test('when a renewal keeps failing to charge, then ops see it as a renewal that needs attention, and a retry renews it once', async () => {
     const [id] = await seedDue(stack.services.ledger, stack.services.payments, 1);
