@@ -83,7 +83,17 @@ export interface OrderInput {
   /** Validated and priced at checkout (src/orders/order-plan.ts). */
   plan: OrderPlan;
   policy: OrderPolicy;
+  /**
+   * What the order workflow's changes so far are decided by. Checkout sets
+   * ORDER_REVISION: each change then applies by this number, with no patch marker (every
+   * marker costs the order a history event and a search-attribute write on the server).
+   * Orders started before checkout set it lack it, and replay through their markers.
+   */
+  revision?: number;
 }
+
+/** The revision checkout starts orders at: both patches of purchaseWorkflow apply. */
+export const ORDER_REVISION = 1;
 
 /** What checkout answers for an order in `status`: the client secret only while it is needed. */
 export function checkoutResultOf(status: OrderStatus): CheckoutResult {

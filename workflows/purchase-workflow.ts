@@ -52,8 +52,11 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   const undo = proxyActivities<OrderActivities>(compensationStep(policy));
   const mirror = proxyActivities<OrderActivities>(mirrorStep(policy));
   const saga = new Saga();
-  const current = patched(LEDGER_ORDERS_PATCH);
-  const coarse = patched(COARSE_SEARCH_ATTRIBUTES_PATCH);
+  // An order that carries its revision applies both without a marker; the input is in
+  // its history, so it replays the same way.
+  const revised = (input.revision ?? 0) >= 1;
+  const current = revised || patched(LEDGER_ORDERS_PATCH);
+  const coarse = revised || patched(COARSE_SEARCH_ATTRIBUTES_PATCH);
 
   const status: OrderStatus = {
     orderId: purchase.orderId,

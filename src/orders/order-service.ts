@@ -20,6 +20,7 @@ import {
 import {
   checkoutResultOf,
   orderWorkflowId,
+  ORDER_REVISION,
   type CheckoutResult,
   type OpsDecision,
   type OrderPolicy,
@@ -159,7 +160,15 @@ export function createOrderService({
       const start = new WithStartWorkflowOperation<typeof purchaseWorkflow>('purchaseWorkflow', {
         workflowId: orderWorkflowId(purchase.orderId),
         taskQueue,
-        args: [{ purchase, catalogVersion: CURRENT_CATALOG_VERSION, plan, policy }],
+        args: [
+          {
+            purchase,
+            catalogVersion: CURRENT_CATALOG_VERSION,
+            plan,
+            policy,
+            revision: ORDER_REVISION,
+          },
+        ],
         workflowIdConflictPolicy: 'USE_EXISTING',
         // A finished run is never started again; the ledger answers for it.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

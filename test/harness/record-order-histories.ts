@@ -10,8 +10,14 @@ import { HISTORY_CODEC_KEYS } from './history-codec';
  * replay test, which checks that today's workflow code still replays them. Run it again
  * only when a workflow change is meant to be incompatible (and then version the workflow):
  *   npx tsx test/harness/record-order-histories.ts
+ * With an argument, the orders and their files take it as a suffix, so histories of a
+ * new revision join the older ones instead of replacing them:
+ *   npx tsx test/harness/record-order-histories.ts rev1
  */
 import { withRecordingStack, writeHistory } from './recording-stack';
+
+const suffix = process.argv[2] ? `-${process.argv[2]}` : '';
+const named = (name: string) => `${name}${suffix}`;
 
 async function main(): Promise<void> {
   await withRecordingStack(
@@ -48,43 +54,48 @@ async function main(): Promise<void> {
 
       await place({
         kind: 'plan',
-        orderId: 'rec-plan',
+        orderId: named('rec-plan'),
         tenantId: 'rec-a',
         plan: 'sales-premium',
         seats: 2,
         assignTo: ['alice'],
       });
-      await settle('rec-plan', final);
+      await settle(named('rec-plan'), final);
 
       await place({
         kind: 'plan',
-        orderId: 'rec-declined',
+        orderId: named('rec-declined'),
         tenantId: 'rec-b',
         plan: 'service-essentials',
         seats: 1,
         paymentMethod: 'pm_card_chargeDeclined',
       });
-      await settle('rec-declined', final);
+      await settle(named('rec-declined'), final);
 
       await place({
         kind: 'addon',
-        orderId: 'rec-3ds',
+        orderId: named('rec-3ds'),
         tenantId: 'rec-c',
         addon: 'ai',
         paymentMethod: 'pm_card_authenticationRequired',
       });
-      const waiting = await settle('rec-3ds', (s) => s.payment !== undefined);
+      const waiting = await settle(named('rec-3ds'), (s) => s.payment !== undefined);
       stack.stripe!.authenticate(waiting.payment!.paymentIntentId, 'succeed');
-      await settle('rec-3ds', final);
+      await settle(named('rec-3ds'), final);
 
       stack.simulators!.cep.faults.outage();
-      await place({ kind: 'addon', orderId: 'rec-aborted', tenantId: 'rec-d', addon: 'cep' });
-      await settle('rec-aborted', (s) => s.state === 'needs-attention');
+      await place({
+        kind: 'addon',
+        orderId: named('rec-aborted'),
+        tenantId: 'rec-d',
+        addon: 'cep',
+      });
+      await settle(named('rec-aborted'), (s) => s.state === 'needs-attention');
       stack.simulators!.cep.faults.clear();
-      await orders.decide('rec-aborted', { action: 'abort', by: 'ops@example.com' });
-      await settle('rec-aborted', final);
+      await orders.decide(named('rec-aborted'), { action: 'abort', by: 'ops@example.com' });
+      await settle(named('rec-aborted'), final);
 
-      for (const orderId of ['rec-plan', 'rec-declined', 'rec-3ds', 'rec-aborted']) {
+      for (const orderId of ['rec-plan', 'rec-declined', 'rec-3ds', 'rec-aborted'].map(named)) {
         const handle = stack.client.workflow.getHandle(orderWorkflowId(orderId));
         await handle.query(orderStatusQuery);
         await writeHistory('orders', orderId, handle);
