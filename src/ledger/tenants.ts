@@ -34,10 +34,12 @@ export async function keepStripeCustomer(
   customerId: string,
 ): Promise<string> {
   const id = parseInput(ledgerId, tenantId);
-  await db.query(
+  // One statement: the row as it is after the upsert is the customer kept.
+  const [row] = await db.query<{ customer: string | null }>(
     `INSERT INTO tenants (id, stripe_customer_id) VALUES ($1, $2)
-     ON CONFLICT (id) DO UPDATE SET stripe_customer_id = coalesce(tenants.stripe_customer_id, $2)`,
+     ON CONFLICT (id) DO UPDATE SET stripe_customer_id = coalesce(tenants.stripe_customer_id, $2)
+     RETURNING stripe_customer_id AS customer`,
     [id, customerId],
   );
-  return (await getStripeCustomer(db, id)) ?? customerId;
+  return row?.customer ?? customerId;
 }
