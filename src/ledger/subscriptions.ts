@@ -101,11 +101,10 @@ export async function recordSubscriptionIn(
     sub.orderId,
   ];
   {
-    await tx.query('INSERT INTO tenants (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [
-      sub.tenantId,
-    ]);
+    // The tenant in the same statement (its key is checked at the statement's end).
     const inserted = await tx.query(
-      `INSERT INTO subscriptions (id, tenant_id, kind, product_key, seats, period, status,
+      `WITH tenant AS (INSERT INTO tenants (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
+       INSERT INTO subscriptions (id, tenant_id, kind, product_key, seats, period, status,
          catalog_version, current_period_start, current_period_end, settings,
          stripe_customer_id, payment_intent_id, payment_method_id, order_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb, $12, $13, $14, $15)
