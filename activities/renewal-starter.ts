@@ -4,8 +4,15 @@ import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../src/domain/search-attribu
 import type { RenewalInput } from '../workflows/renewal-types';
 import { renewalWorkflowId } from '../workflows/subscription-types';
 
+/** A due subscription and the period it renews from. */
+export interface DueRenewal {
+  id: string;
+  tenantId: string;
+  periodStart: string;
+}
+
 export interface StartRenewalsInput {
-  items: { id: string; tenantId: string; periodStart: string }[];
+  items: DueRenewal[];
   template: Omit<RenewalInput, 'subscriptionId' | 'periodStart'>;
   /** How many starts are in flight at once. */
   concurrency: number;
@@ -15,6 +22,33 @@ export interface StartRenewalsResult {
   started: number;
   /** Running or finished under the same id: another sweep, or an earlier try of this page. */
   alreadyStarted: number;
+}
+
+/** How a sweep starts one renewal: its id, its input and its search attributes. */
+export function renewalStartOptions(
+  item: DueRenewal,
+  template: StartRenewalsInput['template'],
+  taskQueue: string,
+) {
+  const args: [RenewalInput] = [
+    { ...template, subscriptionId: item.id, periodStart: item.periodStart, coarseListing: true },
+  ];
+  return {
+    workflowId: renewalWorkflowId(item.id, item.periodStart),
+    taskQueue,
+    args,
+    workflowIdConflictPolicy: 'FAIL' as const,
+    // A renewal that finished is not run again for the same period; one that failed
+    // (terminated by hand) may be.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+    // Ops find renewals as they find orders: by tenant, kind and state (planning until a
+    // state ops list by; see coarseListing).
+    typedSearchAttributes: [
+      { key: TENANT_ID, value: item.tenantId },
+      { key: ORDER_KIND, value: 'renewal' },
+      { key: ORDER_STATE, value: 'planning' },
+    ],
+  };
 }
 
 /**
@@ -33,31 +67,11 @@ export async function startRenewals(
   const queue = [...input.items];
   const starter = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
-      const args: [RenewalInput] = [
-        {
-          ...input.template,
-          subscriptionId: item.id,
-          periodStart: item.periodStart,
-          coarseListing: true,
-        },
-      ];
       try {
-        await workflows.start('renewalWorkflow', {
-          workflowId: renewalWorkflowId(item.id, item.periodStart),
-          taskQueue,
-          args,
-          workflowIdConflictPolicy: 'FAIL',
-          // A renewal that finished is not run again for the same period; one that failed
-          // (terminated by hand) may be.
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-          // Ops find renewals as they find orders: by tenant, kind and state (planning
-          // until a state ops list by; see coarseListing).
-          typedSearchAttributes: [
-            { key: TENANT_ID, value: item.tenantId },
-            { key: ORDER_KIND, value: 'renewal' },
-            { key: ORDER_STATE, value: 'planning' },
-          ],
-        });
+        await workflows.start(
+          'renewalWorkflow',
+          renewalStartOptions(item, input.template, taskQueue),
+        );
         result.started += 1;
       } catch (error: unknown) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -59,5 +59,41 @@ export function runLogged(
       else
         reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${tail.join('\n')}`));
     });
+  });
+}
+
+/**
+ * Starts a long-running `command args` and resolves once what it printed (stdout and
+ * stderr) matches `ready`, with the match and the output up to then; rejects with that
+ * output if it exits first. Its output is read to the end, so it never blocks on a full
+ * pipe, but kept only until it is ready.
+ */
+export function startUntilReady(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; ready: RegExp },
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: string }> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let started = false;
+    const onData = (chunk: Buffer) => {
+      if (started) return;
+      output += chunk.toString();
+      const match = output.match(options.ready);
+      if (!match) return;
+      started = true;
+      resolve({ child, match, output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}:\n${output}`)),
+    );
   });
 }

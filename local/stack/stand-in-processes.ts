@@ -1,34 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { startUntilReady } from '../binaries/run-command';
 
 const root = join(__dirname, '..', '..');
 
-/** Starts `tsx <script>` and resolves with what it printed once every `wanted` line is there. */
-function startScript(
-  script: string,
-  env: Record<string, string>,
-  wanted: string[],
-): Promise<{ child: ChildProcess; values: Record<string, string> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+/**
+ * Starts `tsx <script>` and resolves once it printed its `last` variable, with every
+ * `NAME=value` line it printed.
+ */
+async function startScript(script: string, env: Record<string, string>, last: string) {
+  const { child, output } = await startUntilReady(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, ...env },
+    ready: new RegExp(`^${last}=\\S+\\n`, 'm'),
   });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const values = Object.fromEntries(
-        [...output.matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
-      );
-      if (wanted.every((name) => values[name])) resolve({ child, values });
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code, signal) =>
-      reject(new Error(`${script} exited with ${code ?? signal}:\n${output}`)),
-    );
-  });
+  const values = Object.fromEntries(
+    [...output.matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1], m[2]]),
+  );
+  return { child, values };
 }
 
 /**
@@ -58,13 +47,13 @@ export async function startStandInProcesses() {
     const stripe = await startScript(
       'local/stripe-emulator/main.ts',
       { STRIPE_EMULATOR_PORT: '0' },
-      ['STRIPE_API_BASE', 'STRIPE_SECRET_KEY'],
+      'STRIPE_SECRET_KEY',
     );
     started.push(stripe.child);
     const simulators = await startScript(
       'local/simulators/main.ts',
       { CALENDAR_SYNC_SIMULATOR_PORT: '0', CEP_SIMULATOR_PORT: '0' },
-      ['CALENDAR_SYNC_URL', 'CALENDAR_SYNC_TOKEN', 'CEP_URL', 'CEP_TOKEN'],
+      'CEP_TOKEN',
     );
     started.push(simulators.child);
     const stripeUrl = stripe.values.STRIPE_API_BASE;

@@ -8,9 +8,10 @@ import type { Payments } from '../../src/payments';
 import { renewalStepPolicy, subscriptionPolicy } from '../../src/runtime/temporal';
 import { scheduledJobs } from '../../src/schedules/jobs';
 import { applySchedules } from '../../src/schedules/schedules';
-import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../../src/domain/search-attributes';
+import { ORDER_STATE } from '../../src/domain/search-attributes';
 import type { RenewalStatus, SweepInput } from '../../workflows/renewal-types';
 import { renewalWorkflowId } from '../../workflows/subscription-types';
+import { renewalStartOptions } from '../../activities/renewal-starter';
 import { openTestDatabase, type TestDatabase } from '../services/ledger/engines';
 import { OPS_KEY, OPS_KEY_NAME, startOrderStack, type OrderStack } from './support/order-stack';
 
@@ -194,23 +195,19 @@ describe('in one process, on PGlite', () => {
       times: 1000,
     });
     try {
-      await stack.client.workflow.start('renewalWorkflow', {
-        workflowId,
-        taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-        args: [
+      // Started as a sweep starts it: listed by its coarse states, as production lists it.
+      await stack.client.workflow.start(
+        'renewalWorkflow',
+        renewalStartOptions(
+          { id, tenantId, periodStart: currentPeriodStart },
           {
-            subscriptionId: id,
-            periodStart: currentPeriodStart,
             policy: subscriptionPolicy(stack.config),
             steps: renewalStepPolicy(stack.config),
             asOf: new Date().toISOString(),
           },
-        ],
-        typedSearchAttributes: [
-          { key: TENANT_ID, value: tenantId },
-          { key: ORDER_KIND, value: 'renewal' },
-        ],
-      });
+          stack.config.TEMPORAL_TASK_QUEUE,
+        ),
+      );
       let listed: { workflowId: string; kind: string; attention?: { step: string } }[] = [];
       await until(async () => {
         const response = await stack.http.call<{ orders: typeof listed }>(

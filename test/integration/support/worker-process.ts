@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Config } from '../../../src/config';
+import { startUntilReady } from '../../../local/binaries/run-command';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -42,7 +43,7 @@ export function serviceEnv(
 
 /**
  * Starts `provisioner <command>` as a process of its own, so a test can kill it with
- * SIGKILL. Resolves once its stderr matches `ready` (with the match, e.g. the API's
+ * SIGKILL. Resolves once its output matches `ready` (with the match, e.g. the API's
  * URL); rejects with its output if it exits first.
  */
 export function startProvisionerProcess(
@@ -55,22 +56,7 @@ export function startProvisionerProcess(
     build === 'dist'
       ? ['dist/src/cli/main.js', command]
       : ['--import', 'tsx', 'src/cli/main.ts', command];
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(ready);
-      if (match) resolve({ child, match });
-    });
-    child.on('exit', (code, signal) =>
-      reject(new Error(`provisioner ${command} exited with ${code ?? signal}:\n${output}`)),
-    );
-  });
+  return startUntilReady(process.execPath, args, { cwd: root, env, ready });
 }
 
 /**
