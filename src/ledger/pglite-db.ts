@@ -78,14 +78,19 @@ class PgliteThread {
     });
   }
 
-  async send(op: 'query' | 'exec' | 'close', sql = '', params: unknown[] = []): Promise<unknown[]> {
+  async send(
+    op: 'query' | 'exec' | 'close',
+    sql = '',
+    params: unknown[] = [],
+    begin = false,
+  ): Promise<unknown[]> {
     // A message to an exited thread is dropped silently: fail instead of waiting forever.
     if (this.exited) throw new PgliteError('the PGlite database is closed', {});
     const id = this.nextId++;
     const reply = await new Promise<WorkerReply>((resolve) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, resolve);
-      this.worker.postMessage({ id, op, sql, params });
+      this.worker.postMessage({ id, op, sql, params, begin });
     });
     if (reply.error) throw new PgliteError(reply.error.message, reply.error.fields);
     return reply.rows ?? [];
@@ -113,6 +118,28 @@ function executor(thread: PgliteThread): SqlExecutor {
       (await thread.send('query', sql, params)) as Row[],
     exec: async (script: string) => {
       await thread.send('exec', script);
+    },
+  };
+}
+
+/**
+ * A transaction's executor: its first statement carries the BEGIN (one round trip to
+ * the thread, not two); `began` tells whether anything was sent, so a transaction that
+ * ran no statement has nothing to commit or roll back.
+ */
+function transactionExecutor(thread: PgliteThread): SqlExecutor & { began: () => boolean } {
+  let began = false;
+  const send = (op: 'query' | 'exec', sql: string, params: unknown[] = []) => {
+    const begin = !began;
+    began = true;
+    return thread.send(op, sql, params, begin);
+  };
+  return {
+    began: () => began,
+    query: async <Row>(sql: string, params: unknown[] = []) =>
+      (await send('query', sql, params)) as Row[],
+    exec: async (script: string) => {
+      await send('exec', script);
     },
   };
 }
@@ -166,13 +193,13 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
     transaction: (fn) =>
       mutex.run(async () => {
         written = true;
-        await direct.exec('BEGIN');
+        const tx = transactionExecutor(thread);
         try {
-          const result = await fn(direct);
-          await direct.exec('COMMIT');
+          const result = await fn(tx);
+          if (tx.began()) await direct.exec('COMMIT');
           return result;
         } catch (error: unknown) {
-          await direct.exec('ROLLBACK');
+          if (tx.began()) await direct.exec('ROLLBACK');
           throw error;
         }
       }),
