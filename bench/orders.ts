@@ -9,6 +9,7 @@ import { startBaseline } from './baseline/server';
 import { orderWorkflowId } from '../workflows/order-types';
 import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
+import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
 
 /**
  * Orders end to end on the local stack (Temporal dev server, worker, API, the ledger on
@@ -122,8 +123,13 @@ async function run(
   headers: Record<string, string>,
   prefix: string,
   finalState: FinalState,
-  { count = ORDERS, tenants = 'bench-tenant' } = {},
+  {
+    count = ORDERS,
+    tenants = 'bench-tenant',
+    cpu,
+  }: { count?: number; tenants?: string; cpu?: CpuParts } = {},
 ) {
+  const cpuUsed = cpu && cpuMeter(cpu);
   const checkout: number[] = [];
   const completion: number[] = [];
   let next = 0;
@@ -159,6 +165,7 @@ async function run(
   console.log(
     `  until completed: p50 ${ms(percentile(completion, 50))}, p90 ${ms(percentile(completion, 90))}, p99 ${ms(percentile(completion, 99))}`,
   );
+  if (cpuUsed) console.log(`  ${cpuUsed(count, 'order')}`);
   return {
     throughput: count / seconds,
     checkoutP50: percentile(checkout, 50),
@@ -283,6 +290,22 @@ async function main(): Promise<void> {
     `ledger: ${ledger.label}; ${cpus().length} cores; an order's end: ` +
       (POLL_MS ? `GET /v1/orders/:id every ${POLL_MS} ms` : "the workflow's result"),
   );
+  // Where an order's CPU goes: the Temporal server; this process, which runs the worker
+  // and the API of both halves (one half idle while the other is measured) and the load;
+  // the stand-ins (emulator, simulators), which the baseline does not call; and with
+  // --database-url, the PostgreSQL server's processes on this machine.
+  const port = new URL(`http://${server.address}`).port;
+  const cpu: CpuParts = {
+    'Temporal server': () => findProcesses('start-dev', `--port ${port}`),
+    'worker + API + load': () => [process.pid],
+    'stand-ins': () => standIns.pids,
+    // The postmaster and its backends, walwriter and the rest, which name themselves so.
+    ...(DATABASE_URL
+      ? {
+          PostgreSQL: () => [...findProcesses('bin/postgres -D'), ...findProcesses('postgres: ')],
+        }
+      : {}),
+  };
   const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
   try {
@@ -336,6 +359,7 @@ async function main(): Promise<void> {
         half.state,
         {
           tenants: `r${round}-tenant`,
+          cpu,
         },
       );
     const ratios: RunFigures[] = [];

@@ -58,6 +58,7 @@ export async function startStandInProcesses() {
     started.push(simulators.child);
     const stripeUrl = stripe.values.STRIPE_API_BASE;
     return {
+      pids: started.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
       env: {
         ...stripe.values,
         ...simulators.values,

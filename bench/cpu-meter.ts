@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time (user + system) that each part of a bench's stack used, so a ratio can be
+ * explained: on a machine with every core busy, throughput is what the cores give
+ * divided by the CPU one order costs. Read from /proc (Linux); where there is none,
+ * only this process is counted. Kernel clock ticks are 1/100 s on Linux.
+ */
+const TICKS_PER_SECOND = 100;
+
+function procCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes whose command lines hold every one of `parts`, as /proc shows them. */
+export function findProcesses(...parts: string[]): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (parts.every((part) => cmdline.includes(part))) found.push(Number(entry));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return found;
+}
+
+/** Each part's processes, looked up at every sample (database backends come and go). */
+export type CpuParts = Record<string, () => readonly number[]>;
+
+/** CPU seconds of each process of each part: this process by its own count, others from /proc. */
+function sample(parts: CpuParts): Map<string, Map<number, number>> {
+  const own = process.cpuUsage();
+  const sampled = new Map<string, Map<number, number>>();
+  for (const [name, pids] of Object.entries(parts)) {
+    const seconds = new Map<number, number>();
+    for (const pid of pids()) {
+      const used = pid === process.pid ? (own.user + own.system) / 1e6 : procCpuSeconds(pid);
+      if (used !== undefined) seconds.set(pid, used);
+    }
+    sampled.set(name, seconds);
+  }
+  return sampled;
+}
+
+/**
+ * Starts counting; the function it returns gives each part's CPU milliseconds per unit
+ * of work (`units`, e.g. orders) since, as one printable line. A process that started in
+ * between counts whole; one that ended in between (a database backend closed) is left
+ * out. A part none of whose processes could be read prints n/a.
+ */
+export function cpuMeter(parts: CpuParts): (units: number, unit: string) => string {
+  const before = sample(parts);
+  return (units, unit) => {
+    const after = sample(parts);
+    let total = 0;
+    const figures = Object.keys(parts).map((name) => {
+      const [a, b] = [before.get(name)!, after.get(name)!];
+      if (b.size === 0) return `${name} n/a`;
+      const seconds = [...b].reduce((sum, [pid, used]) => sum + used - (a.get(pid) ?? 0), 0);
+      const ms = (seconds * 1000) / units;
+      total += ms;
+      return `${name} ${ms.toFixed(0)} ms`;
+    });
+    return `CPU per ${unit}: ${figures.join(', ')}; total ${total.toFixed(0)} ms`;
+  };
+}
