@@ -166,7 +166,8 @@ export function createRenewalActivities({
         /** Re-resolve the grants: the period is sold under another catalog version. */
         regrant: boolean;
       }) => {
-        const sub = await ledger.getSubscription(input.subscriptionId);
+        // Read only to re-resolve its grants; the record itself reads it under its lock.
+        const sub = input.regrant ? await ledger.getSubscription(input.subscriptionId) : null;
         const result = await ledger.recordPaidPeriod(
           {
             subscriptionId: input.subscriptionId,

@@ -21,7 +21,12 @@ import {
 import { releaseSeats, seatedUsers } from './seats';
 import type { SqlDb, SqlExecutor } from './sql-db';
 import type { Subscription } from './subscription-schemas';
-import { getSubscription, recordSubscription, updateSubscriptionStatus } from './subscriptions';
+import {
+  getSubscription,
+  lockSubscription,
+  recordSubscription,
+  updateSubscriptionStatus,
+} from './subscriptions';
 
 /**
  * The ledger's side of renewals, dunning and period-end changes. Each write is one
@@ -87,11 +92,29 @@ export async function recordPaidPeriod(
   return db.transaction(async (tx) => {
     const inTx = within(db, tx);
     const current = await lockSubscription(tx, call.subscriptionId);
-    const recorded = await tx.query(
-      'SELECT 1 FROM subscription_periods WHERE subscription_id = $1 AND period_start = $2',
-      [call.subscriptionId, call.periodStart],
+    // The period first: a period already recorded (a retry) makes this a no-op, whatever
+    // became of the subscription since. Anything refused below rolls the row back.
+    const inserted = await tx.query(
+      `INSERT INTO subscription_periods (subscription_id, tenant_id, period_start, period_end,
+         product_key, seats, catalog_version, amount, currency, payment_intent_id, paid_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (subscription_id, period_start) DO NOTHING
+       RETURNING 1`,
+      [
+        call.subscriptionId,
+        current.tenantId,
+        call.periodStart,
+        call.periodEnd,
+        call.productKey,
+        call.seats,
+        call.catalogVersion,
+        call.amount,
+        call.currency,
+        call.paymentIntentId,
+        call.paidBy,
+      ],
     );
-    if (recorded.length > 0) {
+    if (inserted.length === 0) {
       return { subscription: current, outcome: 'already-recorded', granted: 0, revoked: 0 };
     }
     if (current.status === 'ended') {
@@ -108,26 +131,12 @@ export async function recordPaidPeriod(
         'renewedPeriodStart',
       );
     }
-    await tx.query(
-      `INSERT INTO subscription_periods (subscription_id, tenant_id, period_start, period_end,
-         product_key, seats, catalog_version, amount, currency, payment_intent_id, paid_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        call.subscriptionId,
-        current.tenantId,
-        call.periodStart,
-        call.periodEnd,
-        call.productKey,
-        call.seats,
-        call.catalogVersion,
-        call.amount,
-        call.currency,
-        call.paymentIntentId,
-        call.paidBy,
-      ],
-    );
-    const options = { orderId: call.paidBy, reason: 'renewal paid' };
-    await updateSubscriptionStatus(inTx, call.subscriptionId, 'active', options);
+    // Back to active clears the dunning clock; an active subscription (locked above) has
+    // none to clear.
+    if (current.status !== 'active') {
+      const options = { orderId: call.paidBy, reason: 'renewal paid' };
+      await updateSubscriptionStatus(inTx, call.subscriptionId, 'active', options);
+    }
     const { subscription } = await recordSubscription(inTx, {
       ...recordable(current),
       productKey: call.productKey,
@@ -364,19 +373,6 @@ async function syncSourceGrants(
     grants: desired,
   });
   return { granted: applied.inserted, revoked: revoked.length };
-}
-
-async function lockSubscription(tx: SqlExecutor, id: string): Promise<Subscription> {
-  await tx.query('SELECT 1 FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE', [id]);
-  const subscription = await getSubscription(tx, id);
-  if (!subscription) {
-    throw new LedgerError(
-      'LEDGER.SUBSCRIPTION_NOT_FOUND',
-      `subscription ${id} is unknown`,
-      'subscriptionId',
-    );
-  }
-  return subscription;
 }
 
 /** The subscription as recordSubscription takes it, unchanged. */

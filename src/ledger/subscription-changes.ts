@@ -26,7 +26,7 @@ import {
   type WithdrawPendingChangeInput,
 } from './subscription-change-schemas';
 import type { Subscription } from './subscription-schemas';
-import { getSubscription } from './subscriptions';
+import { getSubscription, lockSubscription } from './subscriptions';
 import type { ApplyGrantsResult } from './grant-schemas';
 
 const CHANGE_COLUMNS = `subscription_id AS "subscriptionId", change_id AS "changeId",
@@ -62,22 +62,6 @@ function differingFields(
   return [...keys]
     .filter((key) => canonical(before.request[key]) !== canonical(after.request[key]))
     .sort();
-}
-
-async function lockSubscription(tx: SqlExecutor, id: string): Promise<Subscription> {
-  const [row] = await tx.query<{ id: string }>(
-    'SELECT id FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE',
-    [id],
-  );
-  const subscription = row ? await getSubscription(tx, id) : null;
-  if (!subscription) {
-    throw new LedgerError(
-      'LEDGER.SUBSCRIPTION_NOT_FOUND',
-      `subscription ${id} is unknown`,
-      'subscriptionId',
-    );
-  }
-  return subscription;
 }
 
 /**

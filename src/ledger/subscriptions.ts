@@ -289,6 +289,26 @@ export async function updateSubscriptionStatus(
   });
 }
 
+/**
+ * The subscription, locked for the rest of the caller's transaction. One statement: in
+ * PostgreSQL a row lock that waited returns the row as the transaction that held the
+ * lock left it, so what this returns is what the caller then changes.
+ */
+export async function lockSubscription(tx: SqlExecutor, id: string): Promise<Subscription> {
+  const rows = await tx.query(
+    `SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE`,
+    [id],
+  );
+  if (rows.length === 0) {
+    throw new LedgerError(
+      'LEDGER.SUBSCRIPTION_NOT_FOUND',
+      `subscription ${id} is unknown`,
+      'subscriptionId',
+    );
+  }
+  return toSubscription(rows[0]);
+}
+
 export async function getSubscription(db: SqlExecutor, id: string): Promise<Subscription | null> {
   const rows = await db.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1`, [
     parseInput(ledgerId, id),

@@ -174,6 +174,42 @@ describe.each(ledgerEngines())('renewals on %s', (engine) => {
     expect(await features(tenant, 'ann')).toEqual(['contacts', 'forecasts', 'quotes']);
   });
 
+  it('when an active subscription is renewed, then it stays active and no status change is recorded', async () => {
+    const { ledger } = opened();
+    const { tenant, id } = await seatedPlan('sales-premium', ['ann']);
+    const before = await ledger.getSubscription(id);
+
+    expect((await ledger.recordPaidPeriod(paid(id))).outcome).toBe('recorded');
+
+    expect(await ledger.getSubscription(id)).toMatchObject({
+      status: 'active',
+      statusReason: before?.statusReason,
+      currentPeriodStart: PERIOD_2.currentPeriodStart,
+    });
+    const events = (await ledger.pendingEvents(10_000)).filter(
+      (e) => e.tenantId === tenant && e.orderId === `renewal-${id}`,
+    );
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'subscription.period_paid',
+      'subscription.recorded',
+    ]);
+  });
+
+  it('when the subscription has ended, then its renewal is refused naming it and no period is written', async () => {
+    const { ledger } = opened();
+    const { id } = await seatedPlan('sales-premium', ['ann']);
+    await ledger.updateSubscriptionStatus(id, 'ended', { reason: 'cancelled' });
+
+    const failure = await ledgerFailure(ledger.recordPaidPeriod(paid(id)));
+
+    expect(failure).toEqual({ code: 'LEDGER.INVALID_TRANSITION', field: 'subscriptionId' });
+    const periods = await ledger.db.query(
+      'SELECT 1 FROM subscription_periods WHERE subscription_id = $1 AND period_start = $2',
+      [id, PERIOD_2.currentPeriodStart],
+    );
+    expect(periods).toHaveLength(0);
+  });
+
   it('when a renewal names a period the subscription is not in, then it is refused and nothing is written', async () => {
     const { ledger } = opened();
     const { id } = await seatedPlan('sales-premium', ['ann']);
