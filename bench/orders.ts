@@ -10,6 +10,7 @@ import { orderWorkflowId } from '../workflows/order-types';
 import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
 import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
+import { median } from './rounds';
 
 /**
  * Orders end to end on the local stack (Temporal dev server, worker, API, the ledger on
@@ -386,17 +387,13 @@ async function main(): Promise<void> {
       for (const line of await breakdown(stack.client, sample(half))) console.log(`  ${line}`);
     }
     await baseline.close();
-    const median = (pick: (figures: RunFigures) => number) => {
-      const sorted = ratios.map(pick).sort((a, b) => a - b);
-      const mid = Math.floor(sorted.length / 2);
-      return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    };
+    const medianOf = (pick: (figures: RunFigures) => number) => median(ratios.map(pick));
     console.log(
       `ratio, median of ${ROUNDS} rounds: ` +
         formatRatio({
-          throughput: median((r) => r.throughput),
-          checkoutP50: median((r) => r.checkoutP50),
-          completedP50: median((r) => r.completedP50),
+          throughput: medianOf((r) => r.throughput),
+          checkoutP50: medianOf((r) => r.checkoutP50),
+          completedP50: medianOf((r) => r.completedP50),
         }),
     );
   } finally {

@@ -14,6 +14,7 @@ import { renewalWorkflowId } from '../workflows/subscription-types';
 import { temporalCost, timeBreakdown } from './history-figures';
 import { createBaselineActivities } from './baseline/renewal-activities';
 import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
+import { median } from './rounds';
 
 /**
  * One renewal sweep on the local stack (Temporal dev server, worker, PGlite; the Stripe
@@ -253,11 +254,8 @@ async function main(): Promise<void> {
           `  round ${round}: renewals at ${((rate / baseRate) * 100).toFixed(0)}% of the baseline`,
         );
       }
-      const sorted = [...ratios].sort((a, b) => a - b);
-      const mid = Math.floor(sorted.length / 2);
-      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
       console.log(
-        `  N=${n.toLocaleString('en')}: renewals at ${(median * 100).toFixed(0)}% of the baseline (median of ${ROUNDS} rounds)`,
+        `  N=${n.toLocaleString('en')}: renewals at ${(median(ratios) * 100).toFixed(0)}% of the baseline (median of ${ROUNDS} rounds)`,
       );
     }
   } finally {
