@@ -196,10 +196,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
         const tx = transactionExecutor(thread);
         try {
           const result = await fn(tx);
-          if (tx.began()) await direct.exec('COMMIT');
+          if (tx.began()) await direct.query('COMMIT');
           return result;
         } catch (error: unknown) {
-          if (tx.began()) await direct.exec('ROLLBACK');
+          if (tx.began()) await direct.query('ROLLBACK');
           throw error;
         }
       }),

@@ -9,13 +9,89 @@
  * or { id, error } out. The caller sends one message at a time per transaction; \`begin\`
  * opens the transaction before the statement, so a transaction's first statement costs
  * one round trip, not two.
+ *
+ * A query runs as a prepared statement, kept by its text: PostgreSQL parses and plans
+ * it once (as a connection pool's driver does with named statements), and each run is
+ * one pass through the wire protocol (bind, describe, execute, sync) where PGlite's own
+ * \`query\` makes six (parse, describe, bind, describe, execute, sync), each parsing its
+ * answer. The ledger's statements are a fixed set; the cache is bounded all the same, the
+ * least recently used closed first. PostgreSQL replans a kept statement whose tables
+ * changed; one whose result columns changed fails once (0A000) and is prepared again on
+ * its next run.
  */
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.pglitePath);
+const { PGlite, protocol, parse } = require(workerData.pglitePath);
+const { serialize } = protocol;
 
 const ready = PGlite.create(workerData.options);
 ready.catch(() => undefined);
+
+const STATEMENT_CACHE_SIZE = 500;
+/** SQL text -> { name, paramTypes }, in order of last use. */
+const statements = new Map();
+let nextStatement = 1;
+
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+async function prepared(db, sql) {
+  const known = statements.get(sql);
+  if (known) {
+    statements.delete(sql);
+    statements.set(sql, known);
+    return known;
+  }
+  const name = 'ledger_' + nextStatement++;
+  const { messages } = await db.execProtocol(
+    concat([serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()]),
+  );
+  const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+  statements.set(sql, statement);
+  if (statements.size > STATEMENT_CACHE_SIZE) {
+    const [oldestSql, oldest] = statements.entries().next().value;
+    statements.delete(oldestSql);
+    // Outside a failed transaction this cannot fail; inside one the name merely stays.
+    await db
+      .execProtocol(concat([serialize.close({ type: 'S', name: oldest.name }), serialize.sync()]))
+      .catch(() => undefined);
+  }
+  return statement;
+}
+
+/** Runs the statements in one pass; the rows of the last. */
+async function run(db, list) {
+  const parts = [];
+  for (const { sql, params } of list) {
+    const statement = await prepared(db, sql);
+    const values = params.map((param, i) => {
+      if (param === null || param === undefined) return null;
+      const serializer = db.serializers[statement.paramTypes[i]];
+      return serializer ? serializer(param) : param.toString();
+    });
+    parts.push(
+      serialize.bind({ statement: statement.name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+    );
+  }
+  parts.push(serialize.sync());
+  try {
+    const { messages } = await db.execProtocol(concat(parts));
+    const results = parse.parseResults(messages, db.parsers);
+    return results[results.length - 1].rows;
+  } catch (error) {
+    if (error && error.code === '0A000') for (const { sql } of list) statements.delete(sql);
+    throw error;
+  }
+}
 
 function describe(error) {
   const fields = {};
@@ -25,14 +101,19 @@ function describe(error) {
   return { message: error && error.message ? String(error.message) : String(error), fields };
 }
 
+const BEGIN = { sql: 'BEGIN', params: [] };
+
 parentPort.on('message', async (message) => {
   try {
     const db = await ready;
     let rows = [];
-    if (message.begin) await db.exec('BEGIN');
-    if (message.op === 'query') rows = (await db.query(message.sql, message.params)).rows;
-    else if (message.op === 'exec') await db.exec(message.sql);
-    else if (message.op === 'close') await db.close();
+    if (message.op === 'query') {
+      const statement = { sql: message.sql, params: message.params || [] };
+      rows = await run(db, message.begin ? [BEGIN, statement] : [statement]);
+    } else if (message.op === 'exec') {
+      if (message.begin) await run(db, [BEGIN]);
+      await db.exec(message.sql);
+    } else if (message.op === 'close') await db.close();
     parentPort.postMessage({ id: message.id, rows });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: describe(error) });
