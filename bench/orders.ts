@@ -190,6 +190,7 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string[
   const perActivity = new Map<string, { wait: number[]; run: number[] }>();
   const counts = { activities: [] as number[], tasks: [] as number[], upserts: [] as number[] };
   const events: number[] = [];
+  const bytes: number[] = [];
   const taskWait: number[] = [];
   const taskRun: number[] = [];
   for (const id of workflowIds) {
@@ -201,6 +202,12 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string[
     counts.tasks.push(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
     counts.upserts.push(count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES));
     events.push(history.length);
+    bytes.push(
+      history.reduce(
+        (sum, event) => sum + temporal.api.history.v1.HistoryEvent.encode(event).finish().length,
+        0,
+      ),
+    );
     for (const event of history) {
       if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
         const attributes = event.activityTaskCompletedEventAttributes;
@@ -231,7 +238,7 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string[
   return [
     `per order (mean of ${workflowIds.length}): ${perOrder(counts.activities)} activities, ` +
       `${perOrder(counts.tasks)} workflow tasks, ${perOrder(counts.upserts)} search-attribute ` +
-      `upserts, ${perOrder(events)} history events`,
+      `upserts, ${perOrder(events)} history events of ${(mean(bytes) / 1024).toFixed(1)} KiB`,
     `activities, wait + run ms (mean): ` +
       [...perActivity]
         .map(([name, times]) => `${name} ${ms(times.wait)} + ${ms(times.run)}`)
