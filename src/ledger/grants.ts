@@ -104,11 +104,14 @@ export async function applyGrantsIn(
   emit: EventSink = writeEvents,
 ): Promise<ApplyGrantsResult> {
   const specs = uniqueSpecs(call.grants);
-  await lockSource(tx, call.subscriptionId);
-  const revoked = await tx.query(
-    'SELECT 1 FROM grant_revocations WHERE subscription_id = $1 AND order_id = $2',
-    [call.subscriptionId, call.orderId],
-  );
+  // The check is issued with the lock and runs once it is held (one round trip on PGlite).
+  const [, revoked] = await Promise.all([
+    lockSource(tx, call.subscriptionId),
+    tx.query('SELECT 1 FROM grant_revocations WHERE subscription_id = $1 AND order_id = $2', [
+      call.subscriptionId,
+      call.orderId,
+    ]),
+  ]);
   if (revoked.length > 0) return { inserted: 0, alreadyPresent: 0, orderRevoked: true };
 
   const rows = specs.map((spec) => ({

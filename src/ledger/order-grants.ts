@@ -58,10 +58,13 @@ export async function grantOrder(db: SqlDb, input: GrantOrderInput): Promise<App
       paymentIntentId: input.paymentIntentId,
     });
   return db.transaction(async (tx) => {
-    if (orderState) await updateOrderState(tx, orderState);
     // The subscription's, the seats' and the grants' events in one statement.
     const outbox = collectEvents();
-    await recordSubscriptionIn(tx, subscription, outbox.sink);
+    // Independent, so issued at once (one round trip on PGlite).
+    await Promise.all([
+      orderState && updateOrderState(tx, orderState),
+      recordSubscriptionIn(tx, subscription, outbox.sink),
+    ]);
     if (seats) await assignSeatsIn(tx, seats, outbox.sink);
     const granted = await applyGrantsIn(tx, grants, outbox.sink);
     await outbox.flush(tx);

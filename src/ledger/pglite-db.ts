@@ -34,7 +34,7 @@ const TABLES_TO_ANALYZE = `
 
 interface WorkerReply {
   id: number;
-  rows?: unknown[];
+  results?: unknown[][];
   error?: { message: string; fields: Record<string, string> };
 }
 
@@ -78,22 +78,31 @@ class PgliteThread {
     });
   }
 
-  async send(
-    op: 'query' | 'exec' | 'close',
-    sql = '',
-    params: unknown[] = [],
-    begin = false,
-  ): Promise<unknown[]> {
+  /** Runs statements in one message (in one transaction when `begin`); each one's rows. */
+  query(statements: Statement[], begin = false): Promise<unknown[][]> {
+    return this.send({ op: 'query', statements, begin });
+  }
+
+  /** Runs a script by the simple protocol (several statements, no parameters). */
+  async exec(sql: string, begin = false): Promise<void> {
+    await this.send({ op: 'exec', sql, begin });
+  }
+
+  async close(): Promise<void> {
+    await this.send({ op: 'close' });
+  }
+
+  private async send(message: object): Promise<unknown[][]> {
     // A message to an exited thread is dropped silently: fail instead of waiting forever.
     if (this.exited) throw new PgliteError('the PGlite database is closed', {});
     const id = this.nextId++;
     const reply = await new Promise<WorkerReply>((resolve) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, resolve);
-      this.worker.postMessage({ id, op, sql, params, begin });
+      this.worker.postMessage({ id, ...message });
     });
     if (reply.error) throw new PgliteError(reply.error.message, reply.error.fields);
-    return reply.rows ?? [];
+    return reply.results ?? [];
   }
 
   async terminate(): Promise<void> {
@@ -112,34 +121,67 @@ class PgliteThread {
   }
 }
 
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 function executor(thread: PgliteThread): SqlExecutor {
   return {
     query: async <Row>(sql: string, params: unknown[] = []) =>
-      (await thread.send('query', sql, params)) as Row[],
-    exec: async (script: string) => {
-      await thread.send('exec', script);
-    },
+      (await thread.query([{ sql, params }]))[0] as Row[],
+    exec: (script: string) => thread.exec(script),
   };
 }
 
 /**
- * A transaction's executor: its first statement carries the BEGIN (one round trip to
- * the thread, not two); `began` tells whether anything was sent, so a transaction that
- * ran no statement has nothing to commit or roll back.
+ * A transaction's executor. Its first message carries the BEGIN (one round trip to the
+ * thread, not two), and the statements it issues at once (in the same turn of the event
+ * loop, as `Promise.all` over independent statements does) travel in one message and run
+ * in the order issued: a round trip each turn instead of each statement. `began` tells
+ * whether anything was sent, so a transaction that ran no statement has nothing to
+ * commit or roll back.
  */
 function transactionExecutor(thread: PgliteThread): SqlExecutor & { began: () => boolean } {
   let began = false;
-  const send = (op: 'query' | 'exec', sql: string, params: unknown[] = []) => {
-    const begin = !began;
+  let batch: (Statement & { settle: (outcome: { rows?: unknown[]; error?: Error }) => void })[] =
+    [];
+  const begin = () => {
+    const first = !began;
     began = true;
-    return thread.send(op, sql, params, begin);
+    return first;
+  };
+  const flush = () => {
+    const statements = batch;
+    batch = [];
+    if (statements.length === 0) return;
+    thread
+      .query(
+        statements.map(({ sql, params }) => ({ sql, params })),
+        begin(),
+      )
+      .then(
+        (results) => statements.forEach((statement, i) => statement.settle({ rows: results[i] })),
+        // PostgreSQL skipped the statements after the one that failed: all share its error.
+        (error: Error) => statements.forEach((statement) => statement.settle({ error })),
+      );
   };
   return {
     began: () => began,
-    query: async <Row>(sql: string, params: unknown[] = []) =>
-      (await send('query', sql, params)) as Row[],
-    exec: async (script: string) => {
-      await send('exec', script);
+    query: <Row>(sql: string, params: unknown[] = []) =>
+      new Promise<Row[]>((resolve, reject) => {
+        if (batch.length === 0) queueMicrotask(flush);
+        batch.push({
+          sql,
+          params,
+          settle: ({ rows, error }) =>
+            error === undefined ? resolve(rows as Row[]) : reject(error),
+        });
+      }),
+    exec: (script: string) => {
+      // After the statements issued before it, in the order issued.
+      flush();
+      return thread.exec(script, begin());
     },
   };
 }
@@ -206,7 +248,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
     close: () =>
       mutex.run(async () => {
         clearInterval(analyzer);
-        await thread.send('close');
+        await thread.close();
         await thread.terminate();
       }),
   };

@@ -5,10 +5,13 @@
  * the HTTP server's event loop. And PGlite's loader relies on dynamic `import()`, which a
  * fresh thread has even when the caller runs in a sandbox without it (jest's vm).
  *
- * Protocol: { id, op: 'query' | 'exec' | 'close', sql?, params?, begin? } in, { id, rows }
- * or { id, error } out. The caller sends one message at a time per transaction; \`begin\`
- * opens the transaction before the statement, so a transaction's first statement costs
- * one round trip, not two.
+ * Protocol: { id, op: 'query', statements: [{ sql, params }], begin? } or { id, op: 'exec' |
+ * 'close', sql? } in, { id, results } (each statement's rows) or { id, error } out.
+ * Messages are handled one after the other, in the order sent. \`begin\` opens the
+ * transaction before the statements, so a transaction's first statement costs one round
+ * trip, not two; statements a transaction issues at once travel in one message, and a
+ * failure skips those after it (PostgreSQL skips to the next sync), which the whole
+ * message is refused with.
  *
  * A query runs as a prepared statement, kept by its text: PostgreSQL parses and plans
  * it once (as a connection pool's driver does with named statements), and each run is
@@ -66,7 +69,7 @@ async function prepared(db, sql) {
   return statement;
 }
 
-/** Runs the statements in one pass; the rows of the last. */
+/** Runs the statements in one pass; each one's rows. */
 async function run(db, list) {
   const parts = [];
   for (const { sql, params } of list) {
@@ -86,7 +89,7 @@ async function run(db, list) {
   try {
     const { messages } = await db.execProtocol(concat(parts));
     const results = parse.parseResults(messages, db.parsers);
-    return results[results.length - 1].rows;
+    return results.slice(results.length - list.length).map((result) => result.rows);
   } catch (error) {
     if (error && error.code === '0A000') for (const { sql } of list) statements.delete(sql);
     throw error;
@@ -103,20 +106,26 @@ function describe(error) {
 
 const BEGIN = { sql: 'BEGIN', params: [] };
 
-parentPort.on('message', async (message) => {
+async function handle(message) {
   try {
     const db = await ready;
-    let rows = [];
+    let results = [];
     if (message.op === 'query') {
-      const statement = { sql: message.sql, params: message.params || [] };
-      rows = await run(db, message.begin ? [BEGIN, statement] : [statement]);
+      const statements = message.begin ? [BEGIN, ...message.statements] : message.statements;
+      results = (await run(db, statements)).slice(statements.length - message.statements.length);
     } else if (message.op === 'exec') {
       if (message.begin) await run(db, [BEGIN]);
       await db.exec(message.sql);
     } else if (message.op === 'close') await db.close();
-    parentPort.postMessage({ id: message.id, rows });
+    parentPort.postMessage({ id: message.id, results });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: describe(error) });
   }
+}
+
+// One message at a time: a message's statements never start before the last one's ended.
+let handled = Promise.resolve();
+parentPort.on('message', (message) => {
+  handled = handled.then(() => handle(message));
 });
 `;

@@ -85,10 +85,8 @@ export async function assignSeatsIn(
   emit: EventSink = writeEvents,
 ): Promise<AssignSeatsResult> {
   const sub = await lockPlanSubscription(tx, call);
-  let inserted: { id: string | number; userId: string }[];
-  try {
-    inserted = await tx.query(
-      `INSERT INTO seat_assignments (subscription_id, tenant_id, user_id, plan_key, order_id)
+  const inserting = tx.query<{ id: string | number; userId: string }>(
+    `INSERT INTO seat_assignments (subscription_id, tenant_id, user_id, plan_key, order_id)
        SELECT $1, $2, u.user_id, $3, $4 FROM unnest($5::text[]) AS u(user_id)
         WHERE NOT EXISTS (
           SELECT 1 FROM seat_assignments a
@@ -96,20 +94,27 @@ export async function assignSeatsIn(
              AND (a.released_at IS NULL OR a.order_id = $4))
        ON CONFLICT (tenant_id, user_id, plan_key) WHERE released_at IS NULL DO NOTHING
        RETURNING id, user_id AS "userId"`,
-      [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds],
-    );
-  } catch (error: unknown) {
-    translateConstraintError(error);
-  }
+    [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds],
+  );
   // ON CONFLICT skipped users seated on the plan by another subscription (possibly one
-  // committed while this statement waited): refuse rather than report them as seated.
-  const elsewhere = await tx.query<{ userId: string }>(
+  // committed while the insert waited): refuse rather than report them as seated. Issued
+  // with the insert, to run right after it (one round trip on PGlite).
+  const checking = tx.query<{ userId: string }>(
     `SELECT user_id AS "userId" FROM seat_assignments
       WHERE tenant_id = $1 AND plan_key = $2 AND user_id = ANY($3::text[])
         AND released_at IS NULL AND subscription_id <> $4
       ORDER BY user_id LIMIT 5`,
     [call.tenantId, call.plan, call.userIds, call.subscriptionId],
   );
+  let inserted: { id: string | number; userId: string }[];
+  try {
+    inserted = await inserting;
+  } catch (error: unknown) {
+    // The check failed with it (its transaction is aborted): the insert's error is the one.
+    checking.catch(() => undefined);
+    translateConstraintError(error);
+  }
+  const elsewhere = await checking;
   if (elsewhere.length > 0) {
     throw new LedgerError(
       'LEDGER.PLAN_ALREADY_ASSIGNED',

@@ -71,8 +71,7 @@ export async function recordSubscription(
     ) {
       await recordPaidPeriod(tx, result.subscription, paid, outbox.sink);
     }
-    await outbox.flush(tx);
-    if (orderState) await updateOrderState(tx, orderState);
+    await Promise.all([outbox.flush(tx), orderState && updateOrderState(tx, orderState)]);
     return result;
   });
 }

@@ -93,4 +93,40 @@ describe('transactions on the PGlite ledger', () => {
     expect(seen).toEqual([['a'], ['a', 'b'], ['a', 'b', 'c']]);
     expect(await names()).toEqual(['a', 'b', 'c']);
   });
+
+  test('when a transaction issues statements at once, then they run in the order issued, each answering its own', async () => {
+    const [first, counted, more] = await db.transaction((tx) =>
+      Promise.all([
+        tx.query('INSERT INTO items (name) VALUES ($1) RETURNING name', ['a']),
+        tx.query('SELECT count(*)::int AS n FROM items'),
+        tx.query('INSERT INTO items (name) VALUES ($1), ($2) RETURNING name', ['b', 'c']),
+      ]),
+    );
+
+    expect(first).toEqual([{ name: 'a' }]);
+    expect(counted).toEqual([{ n: 1 }]);
+    expect(more).toEqual([{ name: 'b' }, { name: 'c' }]);
+    expect(await names()).toEqual(['a', 'b', 'c']);
+  });
+
+  test('when one of the statements issued at once fails, then none of them is kept', async () => {
+    const failed = db.transaction((tx) =>
+      Promise.all([
+        tx.query('INSERT INTO items (name) VALUES ($1)', ['a']),
+        tx.query('INSERT INTO items (name) VALUES ($1)', ['a']),
+        tx.query('INSERT INTO items (name) VALUES ($1)', ['b']),
+      ]),
+    );
+
+    await expect(failed).rejects.toMatchObject({ code: '23505' });
+    expect(await names()).toEqual([]);
+    expect(await inTransaction()).toBe(false);
+    await db.transaction(async (tx) => {
+      await Promise.all([
+        tx.query('INSERT INTO items (name) VALUES ($1)', ['c']),
+        tx.exec("INSERT INTO items (name) VALUES ('d')"),
+      ]);
+    });
+    expect(await names()).toEqual(['c', 'd']);
+  });
 });
