@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { CodecKey } from './codec-keys';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -10,36 +11,43 @@ const TAG_BYTES = 16;
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
 
-/** What a payload decrypts to: its own metadata and data, base64 in JSON. */
-interface SealedPayload {
+const PayloadProto = temporal.api.common.v1.Payload;
+
+/**
+ * What a payload decrypts to: the payload itself (metadata and data) as Temporal's own
+ * protobuf encodes it, so the ciphertext is as long as the payload plus its framing.
+ */
+function seal(payload: Payload): Uint8Array {
+  return PayloadProto.encode({ metadata: payload.metadata, data: payload.data }).finish();
+}
+
+/**
+ * Payloads encrypted before the protobuf framing held JSON with each value in base64 (a
+ * third larger). Such plaintext starts with `{`, which no encoded Payload does (its first
+ * byte is a field tag: 0x0A metadata, 0x12 data), so both kinds keep decoding.
+ */
+const JSON_FRAMING = '{'.charCodeAt(0);
+
+interface JsonSealedPayload {
   metadata: Record<string, string>;
   data: string;
 }
 
-function seal(payload: Payload): Buffer {
-  const sealed: SealedPayload = {
-    metadata: Object.fromEntries(
-      Object.entries(payload.metadata ?? {}).map(([k, v]) => [
-        k,
-        Buffer.from(v).toString('base64'),
-      ]),
-    ),
-    data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
-  };
-  return Buffer.from(JSON.stringify(sealed));
-}
-
 function unseal(bytes: Buffer): Payload {
-  const sealed = JSON.parse(bytes.toString('utf8')) as SealedPayload;
-  return {
-    metadata: Object.fromEntries(
-      Object.entries(sealed.metadata).map(([k, v]) => [
-        k,
-        new Uint8Array(Buffer.from(v, 'base64')),
-      ]),
-    ),
-    data: new Uint8Array(Buffer.from(sealed.data, 'base64')),
-  };
+  if (bytes[0] === JSON_FRAMING) {
+    const sealed = JSON.parse(bytes.toString('utf8')) as JsonSealedPayload;
+    return {
+      metadata: Object.fromEntries(
+        Object.entries(sealed.metadata).map(([k, v]) => [
+          k,
+          new Uint8Array(Buffer.from(v, 'base64')),
+        ]),
+      ),
+      data: new Uint8Array(Buffer.from(sealed.data, 'base64')),
+    };
+  }
+  const payload = PayloadProto.decode(bytes);
+  return { metadata: payload.metadata, data: payload.data };
 }
 
 export class CodecKeyError extends Error {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { parseCodecKeys } from '../../../src/runtime/codec-keys';
 import { createEncryptionCodec } from '../../../src/runtime/encryption-codec';
@@ -64,6 +64,47 @@ describe('the payload codec', () => {
 
     await expect(codec.decode([{ ...encoded, data: flipped }])).rejects.toThrow();
     await expect(codec.decode([relabelled])).rejects.toThrow();
+  });
+
+  it('when a payload is encrypted, then it grows by a fixed framing, not by a share of its size', async () => {
+    const codec = createEncryptionCodec(parseCodecKeys(NEW));
+    const large = toPayload({ grants: Array.from({ length: 200 }, (_, i) => `feature-${i}`) });
+    const plainBytes =
+      large.data!.length +
+      Object.entries(large.metadata!).reduce((n, [k, v]) => n + k.length + v.length, 0);
+
+    const [encoded] = await codec.encode([large]);
+
+    // IV and tag (28 bytes) and a few bytes of protobuf field tags and lengths.
+    expect(encoded.data!.length - plainBytes).toBeGreaterThanOrEqual(28);
+    expect(encoded.data!.length - plainBytes).toBeLessThan(48);
+  });
+
+  it('when a payload was encrypted with the JSON framing of before, then it still decodes', async () => {
+    const [{ id, key }] = parseCodecKeys(NEW);
+    const payload = toPayload(canary);
+    const json = JSON.stringify({
+      metadata: Object.fromEntries(
+        Object.entries(payload.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
+      data: Buffer.from(payload.data!).toString('base64'),
+    });
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(id));
+    const body = Buffer.concat([cipher.update(json), cipher.final()]);
+    const legacy = {
+      metadata: {
+        encoding: new TextEncoder().encode('binary/encrypted'),
+        'encryption-key-id': new TextEncoder().encode(id),
+      },
+      data: new Uint8Array(Buffer.concat([iv, body, cipher.getAuthTag()])),
+    };
+
+    const [decoded] = await createEncryptionCodec(parseCodecKeys(NEW)).decode([legacy]);
+
+    expect(defaultPayloadConverter.fromPayload(decoded)).toEqual(canary);
+    expect(metadataOf(decoded)).toEqual(metadataOf(payload));
   });
 
   it('when no key is configured, then nothing is written unencrypted', async () => {
