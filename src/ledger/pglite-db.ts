@@ -138,12 +138,18 @@ function executor(thread: PgliteThread): SqlExecutor {
  * A transaction's executor. Its first message carries the BEGIN (one round trip to the
  * thread, not two), and the statements it issues at once (in the same turn of the event
  * loop, as `Promise.all` over independent statements does) travel in one message and run
- * in the order issued: a round trip each turn instead of each statement. `began` tells
- * whether anything was sent, so a transaction that ran no statement has nothing to
- * commit or roll back.
+ * in the order issued: a round trip each turn instead of each statement. `finish` sends
+ * what is still batched and waits for everything sent to be answered, so the COMMIT or
+ * ROLLBACK after it comes last even when the transaction's code threw with a statement
+ * in flight; it tells whether anything was sent, so a transaction that ran no statement
+ * has nothing to commit or roll back.
  */
-function transactionExecutor(thread: PgliteThread): SqlExecutor & { began: () => boolean } {
+function transactionExecutor(thread: PgliteThread): SqlExecutor & {
+  finish: () => Promise<boolean>;
+} {
   let began = false;
+  /** The last message sent: the thread answers messages in the order they were sent. */
+  let lastSent: Promise<unknown> = Promise.resolve();
   let batch: (Statement & { settle: (outcome: { rows?: unknown[]; error?: Error }) => void })[] =
     [];
   const begin = () => {
@@ -155,19 +161,23 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & { began: () =>
     const statements = batch;
     batch = [];
     if (statements.length === 0) return;
-    thread
-      .query(
-        statements.map(({ sql, params }) => ({ sql, params })),
-        begin(),
-      )
-      .then(
-        (results) => statements.forEach((statement, i) => statement.settle({ rows: results[i] })),
-        // PostgreSQL skipped the statements after the one that failed: all share its error.
-        (error: Error) => statements.forEach((statement) => statement.settle({ error })),
-      );
+    const sent = thread.query(
+      statements.map(({ sql, params }) => ({ sql, params })),
+      begin(),
+    );
+    lastSent = sent.catch(() => undefined);
+    sent.then(
+      (results) => statements.forEach((statement, i) => statement.settle({ rows: results[i] })),
+      // PostgreSQL skipped the statements after the one that failed: all share its error.
+      (error: Error) => statements.forEach((statement) => statement.settle({ error })),
+    );
   };
   return {
-    began: () => began,
+    finish: async () => {
+      flush();
+      await lastSent;
+      return began;
+    },
     query: <Row>(sql: string, params: unknown[] = []) =>
       new Promise<Row[]>((resolve, reject) => {
         if (batch.length === 0) queueMicrotask(flush);
@@ -181,7 +191,9 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & { began: () =>
     exec: (script: string) => {
       // After the statements issued before it, in the order issued.
       flush();
-      return thread.exec(script, begin());
+      const sent = thread.exec(script, begin());
+      lastSent = sent.catch(() => undefined);
+      return sent;
     },
   };
 }
@@ -238,10 +250,10 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
         const tx = transactionExecutor(thread);
         try {
           const result = await fn(tx);
-          if (tx.began()) await direct.query('COMMIT');
+          if (await tx.finish()) await direct.query('COMMIT');
           return result;
         } catch (error: unknown) {
-          if (tx.began()) await direct.query('ROLLBACK');
+          if (await tx.finish()) await direct.query('ROLLBACK');
           throw error;
         }
       }),

@@ -25,6 +25,31 @@ function executor(client: Pool | PoolClient): SqlExecutor {
   };
 }
 
+/**
+ * A transaction's executor: statements issued at once (`Promise.all`) go to the server one
+ * after another, in the order issued, since a connection runs one query at a time. `finish`
+ * waits for every statement issued, so COMMIT or ROLLBACK comes last.
+ */
+function transactionExecutor(client: PoolClient): SqlExecutor & { finish: () => Promise<void> } {
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = last.then(run, run);
+    last = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    query: <Row>(sql: string, params: unknown[] = []) =>
+      inTurn(async () => (await client.query(sql, params)).rows as Row[]),
+    exec: (script: string) =>
+      inTurn(async () => {
+        await client.query(script);
+      }),
+    finish: async () => {
+      await last;
+    },
+  };
+}
+
 async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
@@ -38,7 +63,8 @@ async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>)
   client.on('error', lost);
   try {
     await client.query('BEGIN');
-    const result = await fn(executor(client));
+    const tx = transactionExecutor(client);
+    const result = await fn(tx).finally(tx.finish);
     await client.query('COMMIT');
     return result;
   } catch (error: unknown) {

@@ -129,4 +129,15 @@ describe('transactions on the PGlite ledger', () => {
     });
     expect(await names()).toEqual(['c', 'd']);
   });
+
+  test('when its code throws with a statement not yet answered, then that statement is rolled back too', async () => {
+    const failed = db.transaction(async (tx) => {
+      void tx.query('INSERT INTO items (name) VALUES ($1)', ['a']);
+      throw new Error('gave up');
+    });
+
+    await expect(failed).rejects.toThrow('gave up');
+    expect(await inTransaction()).toBe(false);
+    expect(await names()).toEqual([]);
+  });
 });
