@@ -144,8 +144,12 @@ test('when a monthly subscription renews for a year through the sweep, then exac
     const { currentPeriodStart, currentPeriodEnd } = await subscription(id);
     await skipPast(currentPeriodEnd);
     // Each month's sweep runs twice: the second finds the renewal started and starts nothing.
+    // Both, and the renewal, are awaited through the stack's client, which keeps the clock
+    // where skipPast put it. The environment's client lets the server skip ahead while it
+    // waits, by ten years (its default run timeout) when it sees nothing running: the
+    // second sweep then found next month's period due and renewed it early.
     for (let run = 0; run < 2; run++) {
-      await env.client.workflow.execute(renewalSweepWorkflow, {
+      await stack.client.workflow.execute(renewalSweepWorkflow, {
         workflowId: `sweep-${randomUUID()}`,
         taskQueue: taskQueue(),
         args: [
@@ -159,9 +163,10 @@ test('when a monthly subscription renews for a year through the sweep, then exac
         ],
       });
     }
-    const renewal = await env.client.workflow
+    const renewal = await stack.client.workflow
       .getHandle<typeof renewalWorkflow>(renewalWorkflowId(id, currentPeriodStart))
       .result();
+    expect(stack.stripe!.stats.get('charges') - chargesBefore).toBe(month + 1);
     expect(renewal.state).toBe('renewed');
   }
 
