@@ -13,14 +13,15 @@ export interface PostgresOptions {
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
-function executor(client: Pool | PoolClient): SqlExecutor {
+/** Statements outside a transaction: each on whichever pooled connection is free. */
+function poolExecutor(pool: Pool): SqlExecutor {
   return {
     async query<Row>(sql: string, params: unknown[] = []) {
-      const result = await client.query(sql, params);
+      const result = await pool.query(sql, params);
       return result.rows as Row[];
     },
     async exec(script: string) {
-      await client.query(script);
+      await pool.query(script);
     },
   };
 }
@@ -96,7 +97,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDb> {
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const direct = executor(pool);
+  const direct = poolExecutor(pool);
   return {
     engine: 'postgres',
     query: (sql, params) => direct.query(sql, params),
