@@ -69,7 +69,7 @@ async function prepared(db, sql) {
   return statement;
 }
 
-/** Runs the statements in one pass; each one's rows. */
+/** Runs the statements in one pass; each one's rows (every execute completes one result). */
 async function run(db, list) {
   const parts = [];
   for (const { sql, params } of list) {
@@ -88,8 +88,7 @@ async function run(db, list) {
   parts.push(serialize.sync());
   try {
     const { messages } = await db.execProtocol(concat(parts));
-    const results = parse.parseResults(messages, db.parsers);
-    return results.slice(results.length - list.length).map((result) => result.rows);
+    return parse.parseResults(messages, db.parsers).map((result) => result.rows);
   } catch (error) {
     if (error && error.code === '0A000') for (const { sql } of list) statements.delete(sql);
     throw error;
@@ -111,8 +110,9 @@ async function handle(message) {
     const db = await ready;
     let results = [];
     if (message.op === 'query') {
-      const statements = message.begin ? [BEGIN, ...message.statements] : message.statements;
-      results = (await run(db, statements)).slice(statements.length - message.statements.length);
+      // BEGIN's own (empty) result is not the caller's.
+      if (message.begin) results = (await run(db, [BEGIN, ...message.statements])).slice(1);
+      else results = await run(db, message.statements);
     } else if (message.op === 'exec') {
       if (message.begin) await run(db, [BEGIN]);
       await db.exec(message.sql);
