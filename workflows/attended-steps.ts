@@ -37,6 +37,12 @@ export interface AttendedStepsOptions {
    * is always written, whatever the state resumed.
    */
   unlisted?: (state: string) => boolean;
+  /**
+   * Instead of `unlisted`: the value each state is listed as, written only when it
+   * differs from the value last written (`listedAs` of the state it started in, which
+   * the workflow's start wrote).
+   */
+  listing?: { listedAs: (state: string) => string; initial: string };
 }
 
 /**
@@ -50,6 +56,7 @@ export function attendedSteps<State extends string, Step extends string>(
   options: AttendedStepsOptions,
 ) {
   let pendingDecision: OpsDecision | undefined;
+  let listed = options.listing?.initial;
 
   setHandler(
     defineUpdate<AttendedStatus<State, Step>, [OpsDecision]>('opsDecision'),
@@ -76,12 +83,21 @@ export function attendedSteps<State extends string, Step extends string>(
   const setState = (state: State | 'needs-attention') => {
     const leavingAttention = status.state === 'needs-attention';
     status.state = state;
+    if (options.listing) {
+      const value = options.listing.listedAs(state);
+      if (value === listed) return;
+      listed = value;
+      writeListing(value);
+      return;
+    }
     if (!leavingAttention && options.unlisted?.(state)) return;
-    upsertSearchAttributes([
-      { key: ORDER_STATE, value: state },
-      { key: NEEDS_ATTENTION, value: state === 'needs-attention' },
-    ]);
+    writeListing(state);
   };
+  const writeListing = (value: string) =>
+    upsertSearchAttributes([
+      { key: ORDER_STATE, value },
+      { key: NEEDS_ATTENTION, value: value === 'needs-attention' },
+    ]);
 
   const record = (decision: OpsDecision, step: string) => {
     status.decisions.push({ ...decision, step, at: new Date(Date.now()).toISOString() });

@@ -37,6 +37,26 @@ const UNLISTED_STATES: readonly string[] = [
   'recording',
 ];
 
+/**
+ * Orders of revision 2 (ORDER_REVISION) write `OrderState` only where the list cannot
+ * tell the state otherwise. Checkout starts them listed as `received`, which stands for
+ * every step in flight and, once the workflow has completed, for `completed`: the list
+ * reads that from the execution's close (src/orders/order-list.ts). An order that runs
+ * straight through writes nothing; `awaiting-authentication`, `needs-attention`,
+ * `compensating`, `declined` and `compensated` are written, and `received` again when
+ * the order goes on after 3-D Secure or an ops decision.
+ */
+const LISTED_AS_RECEIVED: readonly string[] = [
+  'received',
+  'authorizing',
+  'granting',
+  'provisioning',
+  'capturing',
+  'recording',
+  'completed',
+];
+const listedAs = (state: string) => (LISTED_AS_RECEIVED.includes(state) ? 'received' : state);
+
 /** The customer's bank said no: a business outcome, not a fault. */
 class PaymentDeclined extends Error {}
 
@@ -54,7 +74,8 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   const saga = new Saga();
   // An order that carries its revision applies both without a marker; the input is in
   // its history, so it replays the same way.
-  const revised = (input.revision ?? 0) >= 1;
+  const revision = input.revision ?? 0;
+  const revised = revision >= 1;
   const current = revised || patched(LEDGER_ORDERS_PATCH);
   const coarse = revised || patched(COARSE_SEARCH_ATTRIBUTES_PATCH);
 
@@ -76,7 +97,9 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     attentionDeadlineMs: policy.attentionDeadlineMs,
     abortableWithoutAttention: () => status.state === 'awaiting-authentication',
     label: `order ${purchase.orderId}`,
-    unlisted: (state) => coarse && UNLISTED_STATES.includes(state),
+    ...(revision >= 2
+      ? { listing: { listedAs, initial: 'received' } }
+      : { unlisted: (state: string) => coarse && UNLISTED_STATES.includes(state) }),
   });
   const { setState, runStep, runCompensation } = steps;
 

@@ -59,8 +59,29 @@ export function visibilityQuery(filter: OrderListFilter): string | undefined {
       `TenantId IN (${filter.tenantIds.map((id) => quoted('tenantIds', id)).join(', ')})`,
     );
   }
-  if (filter.state) clauses.push(`OrderState = ${quoted('state', filter.state)}`);
+  if (filter.state) clauses.push(stateClause(filter.state));
   return clauses.join(' AND ');
+}
+
+/**
+ * Orders of revision 2 stay listed as `received` from checkout to completion, and write
+ * `OrderState` only for the states nothing else tells (workflows/purchase-workflow.ts):
+ * `received` on an execution that completed is `completed`. Older orders wrote
+ * `completed` themselves. A workflow that did not complete (terminated, say) keeps
+ * the state it last wrote.
+ */
+function stateClause(state: string): string {
+  if (state === 'completed') {
+    return "(OrderState = 'completed' OR (OrderState = 'received' AND ExecutionStatus = 'Completed'))";
+  }
+  if (state === 'received') return "OrderState = 'received' AND ExecutionStatus != 'Completed'";
+  return `OrderState = ${quoted('state', state)}`;
+}
+
+/** The state an order is listed in, from its search attribute and its execution's status. */
+export function listedState(orderState: string | undefined, status: string): string {
+  const state = orderState ?? 'received';
+  return state === 'received' && status === 'COMPLETED' ? 'completed' : state;
 }
 
 /**
@@ -123,7 +144,7 @@ export async function listOrders(
       workflowId: execution.workflowId,
       tenantId: attributes.get(TENANT_ID) ?? '',
       kind: renewal ? 'renewal' : (attributes.get(ORDER_KIND) ?? ''),
-      state: attributes.get(ORDER_STATE) ?? 'received',
+      state: listedState(attributes.get(ORDER_STATE), execution.status.name),
       attention: (execution.memo?.attention as Attention | null | undefined) ?? undefined,
       startedAt: execution.startTime.toISOString(),
     });

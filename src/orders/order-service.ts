@@ -4,7 +4,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ORDER_KIND, TENANT_ID } from '../domain/search-attributes';
+import { ORDER_KIND, ORDER_STATE, TENANT_ID } from '../domain/search-attributes';
 import { CURRENT_CATALOG_VERSION } from '../catalog';
 import type { Purchase } from '../catalog/purchase';
 import { isLedgerError, type Ledger, type NewOrder } from '../ledger';
@@ -175,6 +175,9 @@ export function createOrderService({
         typedSearchAttributes: [
           { key: TENANT_ID, value: purchase.tenantId },
           { key: ORDER_KIND, value: purchase.kind },
+          // Revision 2 lists every step in flight, and completion, as this (see
+          // purchaseWorkflow): written with the start, it costs no visibility write.
+          { key: ORDER_STATE, value: 'received' },
         ],
       });
       try {

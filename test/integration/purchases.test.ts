@@ -1,14 +1,15 @@
-import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { getCatalog, grantsForAddon, userFeatures } from '../../src/catalog';
 import { ORDER_STATE } from '../../src/domain/search-attributes';
 import {
   addonOrder,
   isFinal,
+  OPS_KEY,
   planOrder,
   READ_KEY,
   startOrderStack,
   waitForOrder,
+  waitForVisibility,
   type OrderStack,
 } from './support/order-stack';
 
@@ -94,24 +95,36 @@ describe('when an add-on is purchased and paid', () => {
 });
 
 describe('when an order runs to completion', () => {
-  test('then its visibility is written only at the states ops list by, and shows it completed', async () => {
+  test('then it writes no visibility of its own, and the ops list shows it completed', async () => {
     const order = addonOrder('cep');
     expect((await stack.http.placeOrder(order)).status).toBe(201);
     expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('completed');
 
     const handle = stack.client.workflow.getHandle(`order-${order.orderId}`);
-    expect((await handle.describe()).typedSearchAttributes.get(ORDER_STATE)).toBe('completed');
+    // Started listed as received; the list reads completion from the execution's close.
+    expect((await handle.describe()).typedSearchAttributes.get(ORDER_STATE)).toBe('received');
     const { EventType } = temporal.api.enums.v1;
-    const written = ((await handle.fetchHistory()).events ?? [])
-      .filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
-      .map(
-        (event) =>
-          event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
-            ?.OrderState,
-      )
-      .filter((payload) => payload !== undefined)
-      .map((payload) => defaultPayloadConverter.fromPayload(payload));
-    // Provisioning, capturing and recording are steps of `granting` in the list.
-    expect(written).toEqual(['granting', 'completed']);
+    const upserts = ((await handle.fetchHistory()).events ?? []).filter(
+      (event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    );
+    expect(upserts).toEqual([]);
+
+    await waitForVisibility(
+      stack,
+      `TenantId = '${order.tenantId}' AND ExecutionStatus = 'Completed'`,
+      (executions) => executions.length > 0,
+    );
+    const list = (state: string) =>
+      stack.http.call<{ orders: { orderId: string; state: string }[] }>(
+        'GET',
+        `/v1/ops/orders?tenantId=${order.tenantId}&state=${state}`,
+        OPS_KEY,
+      );
+    const completed = await list('completed');
+    expect(completed.status).toBe(200);
+    expect(completed.body.orders).toEqual([
+      expect.objectContaining({ orderId: order.orderId, state: 'completed' }),
+    ]);
+    expect((await list('received')).body.orders).toEqual([]);
   });
 });

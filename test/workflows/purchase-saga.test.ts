@@ -13,7 +13,7 @@ import {
   type StepName,
 } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
-import { orderInput, untilOrder } from './support/orders';
+import { orderInput, untilOrder, writtenOrderStates } from './support/orders';
 import { START_TIMEOUT_MS, startTimeSkippingServerWithCodec } from './support/time-skipping-stack';
 
 /**
@@ -190,7 +190,10 @@ test('a plan order that succeeds runs every step once, in order, with what was p
   const input = salesPlan();
   const { orderId, tenantId } = input.purchase;
 
-  const status = await (await start(input)).result();
+  const handle = await start(input);
+  const status = await handle.result();
+  // Listed as received from its start to its completion: no visibility write of its own.
+  expect(await writtenOrderStates(handle)).toEqual([]);
 
   expect(activitiesRun()).toEqual([...UNTIL_GRANT, 'capturePayment', 'recordSubscription']);
   expect(activities.ensureCustomer).toHaveBeenCalledWith({
@@ -244,8 +247,10 @@ test('a declined card releases what the authorization left and ends declined wit
   const input = salesPlan();
   const { orderId, tenantId } = input.purchase;
 
-  const status = await (await start(input)).result();
+  const handle = await start(input);
+  const status = await handle.result();
 
+  expect(await writtenOrderStates(handle)).toEqual(['compensating', 'declined']);
   expect(activitiesRun()).toEqual([
     'ensureCustomer',
     'authorizePayment',
@@ -496,6 +501,8 @@ test('when provisioning runs out of retries, the order waits for ops, and their 
   ]);
   expect(activities.revokeLicenses).not.toHaveBeenCalled();
   expect(activities.releasePayment).not.toHaveBeenCalled();
+  // Parked, then in flight again after the retry.
+  expect(await writtenOrderStates(handle)).toEqual(['needs-attention', 'received']);
   expect(status).toMatchObject({
     state: 'completed',
     compensationsDone: [],

@@ -1,4 +1,4 @@
-import { orderInput, untilOrder } from './support/orders';
+import { orderInput, untilOrder, writtenOrderStates } from './support/orders';
 import { START_TIMEOUT_MS, startTimeSkippingStack } from './support/time-skipping-stack';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LocalStack } from '../../local/stack/local-stack';
@@ -59,6 +59,8 @@ test('when the customer authenticated but the webhook never came, the intent is 
     captures: 1,
     cancels: 0,
   });
+  // Listed while it waits on the customer, then in flight again (which completion keeps).
+  expect(await writtenOrderStates(handle)).toEqual(['awaiting-authentication', 'received']);
 });
 
 test('when Stripe is down while the order reads the authenticated intent, the order parks for ops instead of compensating, and a retry completes it', async () => {
@@ -80,6 +82,12 @@ test('when Stripe is down while the order reads the authenticated intent, the or
   await handle.executeUpdate(opsDecisionUpdate, { args: [{ action: 'retry', by: 'ops' }] });
   const status = await handle.result();
   expect(status.state).toBe('completed');
+  expect(await writtenOrderStates(handle)).toEqual([
+    'awaiting-authentication',
+    'needs-attention',
+    'awaiting-authentication',
+    'received',
+  ]);
 });
 
 test('when ops aborts while the order reads an intent the customer just authenticated, the abort is applied and answered, not dropped', async () => {

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { CURRENT_CATALOG_VERSION } from '../../../src/catalog';
 import { purchaseSchema } from '../../../src/catalog/purchase';
 import { planOrder } from '../../../src/orders/order-plan';
 import { orderStatusQuery } from '../../../workflows/messages';
-import type { OrderInput, OrderPolicy, OrderStatus } from '../../../workflows/order-types';
+import {
+  ORDER_REVISION,
+  type OrderInput,
+  type OrderPolicy,
+  type OrderStatus,
+} from '../../../workflows/order-types';
 import type { purchaseWorkflow } from '../../../workflows/purchase-workflow';
 
 /**
@@ -30,7 +37,22 @@ export function orderInput(
     catalogVersion: CURRENT_CATALOG_VERSION,
     plan: planOrder(purchase, CURRENT_CATALOG_VERSION, now),
     policy,
+    revision: ORDER_REVISION,
   };
+}
+
+/** The values the order wrote to its `OrderState` search attribute, in order. */
+export async function writtenOrderStates(handle: WorkflowHandle): Promise<string[]> {
+  const { EventType } = temporal.api.enums.v1;
+  return ((await handle.fetchHistory()).events ?? [])
+    .filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
+    .map(
+      (event) =>
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields
+          ?.OrderState,
+    )
+    .filter((payload) => payload !== undefined && payload !== null)
+    .map((payload) => defaultPayloadConverter.fromPayload<string>(payload));
 }
 
 /**
