@@ -11,6 +11,7 @@ import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
 import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
 import { median } from './rounds';
+import { getCatalog } from '../src/catalog';
 
 /**
  * Orders end to end on the local stack (Temporal dev server, worker, API, the ledger on
@@ -70,6 +71,10 @@ const CONCURRENCY = Number(positional[1] ?? 8);
  */
 const WARM_UP = { count: 40, tenants: 'warm-up-tenant' };
 const FINAL = ['completed', 'declined', 'compensated'];
+/** The add-ons whose order provisions something (a step, and an activity, more). */
+const PROVISIONED = getCatalog()
+  .addons.filter((addon) => addon.provisioning !== 'none')
+  .map((addon) => addon.key);
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -317,12 +322,15 @@ async function main(): Promise<void> {
   const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
   try {
-    // The reference on the same dev server, with as many activities as an order. A
-    // client of its own, without the product's payload codec: the floor is Temporal's.
+    // The reference on the same dev server, with as many activities as the same order
+    // runs in the product: ensureCustomer, authorize, grant, capture and record, and
+    // provision for an add-on that needs it. A client of its own, without the product's
+    // payload codec: the floor is Temporal's.
     const baseline = await startBaseline({
       client: new Client({ connection: stack.client.connection }),
       address: server.address,
-      steps: 6,
+      steps: (order) =>
+        order.kind === 'addon' && PROVISIONED.includes(String(order.addon)) ? 6 : 5,
     });
     const headers = { ...json, authorization: `Bearer ${key}` };
     const halves = {

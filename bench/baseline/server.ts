@@ -7,12 +7,20 @@ import { baselineCheckout, baselineState } from './workflows';
 
 const TASK_QUEUE = 'bench-baseline';
 
+/** The body `POST /v1/orders` takes: the bench sends both halves the same. */
+export type OrderBody = { orderId: string } & Record<string, unknown>;
+
 /**
  * The baseline behind the same HTTP shape as the API: `POST /v1/orders` starts the
  * no-op workflow with update-with-start and answers after its "authorize";
  * `GET /v1/orders/:id` queries its state. Bare Fastify, no auth, no validation.
  */
-export async function startBaseline(options: { client: Client; address: string; steps: number }) {
+export async function startBaseline(options: {
+  client: Client;
+  address: string;
+  /** The activities the no-op runs for an order, from the order's body. */
+  steps: (order: OrderBody) => number;
+}) {
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,
@@ -22,14 +30,14 @@ export async function startBaseline(options: { client: Client; address: string; 
   });
   const running = worker.run();
   const app = Fastify({ logger: false });
-  app.post<{ Body: { orderId: string } }>('/v1/orders', async (request, reply) => {
+  app.post<{ Body: OrderBody }>('/v1/orders', async (request, reply) => {
     const { orderId } = request.body;
     const start = new WithStartWorkflowOperation<typeof baselineOrderWorkflow>(
       'baselineOrderWorkflow',
       {
         workflowId: `baseline-${orderId}`,
         taskQueue: TASK_QUEUE,
-        args: [options.steps],
+        args: [options.steps(request.body)],
         workflowIdConflictPolicy: 'USE_EXISTING',
       },
     );
