@@ -58,16 +58,26 @@ export async function grantOrder(db: SqlDb, input: GrantOrderInput): Promise<App
       paymentIntentId: input.paymentIntentId,
     });
   return db.transaction(async (tx) => {
-    // The subscription's, the seats' and the grants' events in one statement.
+    // The subscription's, the seats' and the grants' events in one statement, in that
+    // order whichever of seats and grants is answered first.
     const outbox = collectEvents();
+    const seatEvents = collectEvents();
+    const grantEvents = collectEvents();
     // Independent, so issued at once (one round trip on PGlite).
     await Promise.all([
       orderState && updateOrderState(tx, orderState),
       recordSubscriptionIn(tx, subscription, outbox.sink),
     ]);
-    if (seats) await assignSeatsIn(tx, seats, outbox.sink);
-    const granted = await applyGrantsIn(tx, grants, outbox.sink);
-    await outbox.flush(tx);
-    return granted;
+    // Seating and granting are independent too: their statements go together, the
+    // subscription's lock first (it is issued first), then the grants' lock. Both run to
+    // their end before a refusal of either is thrown, so nothing is issued after it.
+    const [seated, granted] = await Promise.allSettled([
+      seats && assignSeatsIn(tx, seats, seatEvents.sink),
+      applyGrantsIn(tx, grants, grantEvents.sink),
+    ]);
+    if (seated.status === 'rejected') throw seated.reason;
+    if (granted.status === 'rejected') throw granted.reason;
+    await outbox.flush(tx, seatEvents, grantEvents);
+    return granted.value;
   });
 }

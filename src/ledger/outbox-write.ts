@@ -35,5 +35,12 @@ export function collectEvents() {
   const sink: EventSink = async (_tx, events) => {
     collected.push(...events);
   };
-  return { sink, flush: (tx: SqlExecutor) => writeEvents(tx, collected.splice(0)) };
+  const take = () => collected.splice(0);
+  return {
+    sink,
+    take,
+    /** Writes what was collected here, then what `others` collected, in that order. */
+    flush: (tx: SqlExecutor, ...others: { take: () => NewEvent[] }[]) =>
+      writeEvents(tx, [...take(), ...others.flatMap((other) => other.take())]),
+  };
 }

@@ -62,7 +62,7 @@ export async function recordSubscription(
   const orderState = options.orderState && parseInput(orderStateChangeSchema, options.orderState);
   return db.transaction(async (tx) => {
     const outbox = collectEvents();
-    const result = await recordSubscriptionIn(tx, sub, outbox.sink);
+    const result = await recordSubscriptionIn(tx, sub, outbox.sink, 'existing');
     if (
       paid &&
       (result.outcome === 'created' ||
@@ -81,6 +81,7 @@ export async function recordSubscriptionIn(
   tx: SqlExecutor,
   sub: z.output<typeof subscriptionInputSchema>,
   emit: EventSink = writeEvents,
+  expected: 'new' | 'existing' = 'new',
 ): Promise<RecordSubscriptionResult> {
   const values = [
     sub.id,
@@ -99,7 +100,16 @@ export async function recordSubscriptionIn(
     sub.paymentMethodId,
     sub.orderId,
   ];
-  {
+  const lock = async () =>
+    (
+      await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE`, [
+        sub.id,
+      ])
+    )[0];
+  // Looked up first when it is expected (a standalone record: the order's grant step or
+  // the renewal made it), which spares the insert; inserted first otherwise.
+  let found = expected === 'existing' ? await lock() : undefined;
+  if (found === undefined) {
     // The tenant in the same statement (its key is checked at the statement's end).
     const inserted = await tx.query(
       `WITH tenant AS (INSERT INTO tenants (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
@@ -117,30 +127,26 @@ export async function recordSubscriptionIn(
       return { subscription, outcome: 'created' };
     }
 
-    const existing = toSubscription(
-      (
-        await tx.query(`SELECT ${COLUMNS} FROM subscriptions WHERE id = $1 FOR NO KEY UPDATE`, [
-          sub.id,
-        ])
-      )[0],
+    found = await lock();
+  }
+  const existing = toSubscription(found);
+  if (existing.tenantId !== sub.tenantId || existing.kind !== sub.kind) {
+    throw new LedgerError(
+      'LEDGER.SUBSCRIPTION_CONFLICT',
+      `subscription ${sub.id} is a ${existing.kind} of tenant ${existing.tenantId}`,
+      existing.tenantId !== sub.tenantId ? 'tenantId' : 'kind',
     );
-    if (existing.tenantId !== sub.tenantId || existing.kind !== sub.kind) {
-      throw new LedgerError(
-        'LEDGER.SUBSCRIPTION_CONFLICT',
-        `subscription ${sub.id} is a ${existing.kind} of tenant ${existing.tenantId}`,
-        existing.tenantId !== sub.tenantId ? 'tenantId' : 'kind',
-      );
-    }
-    if (sub.currentPeriodStart < existing.currentPeriodStart) {
-      return { subscription: existing, outcome: 'stale' };
-    }
-    // Ended is final: a late retry of an order's step writes nothing to it.
-    if (existing.status === 'ended') return { subscription: existing, outcome: 'ended' };
+  }
+  if (sub.currentPeriodStart < existing.currentPeriodStart) {
+    return { subscription: existing, outcome: 'stale' };
+  }
+  // Ended is final: a late retry of an order's step writes nothing to it.
+  if (existing.status === 'ended') return { subscription: existing, outcome: 'ended' };
 
-    try {
-      // The creating order stays `order_id`: it is the subscription's origin, not its last change.
-      const updated = await tx.query(
-        `UPDATE subscriptions SET product_key = $4, seats = $5, period = $6, status = $7,
+  try {
+    // The creating order stays `order_id`: it is the subscription's origin, not its last change.
+    const updated = await tx.query(
+      `UPDATE subscriptions SET product_key = $4, seats = $5, period = $6, status = $7,
            catalog_version = $8, current_period_start = $9, current_period_end = $10,
            settings = $11::text::jsonb, stripe_customer_id = $12, payment_intent_id = $13,
            payment_method_id = coalesce($14, payment_method_id),
@@ -153,23 +159,22 @@ export async function recordSubscriptionIn(
                ($4, $5::integer, $6, $7, $8::integer, $9::timestamptz, $10::timestamptz,
                 $11::text::jsonb, $12, $13, coalesce($14, payment_method_id))
          RETURNING ${COLUMNS}`,
-        values.slice(0, 14),
-      );
-      if (updated.length === 0) return { subscription: existing, outcome: 'unchanged' };
-      const subscription = toSubscription(updated[0]);
-      if (subscription.productKey !== existing.productKey) {
-        // An upgrade in place (e.g. Essentials to Premium): the seats follow the plan.
-        await tx.query(
-          `UPDATE seat_assignments SET plan_key = $2
+      values.slice(0, 14),
+    );
+    if (updated.length === 0) return { subscription: existing, outcome: 'unchanged' };
+    const subscription = toSubscription(updated[0]);
+    if (subscription.productKey !== existing.productKey) {
+      // An upgrade in place (e.g. Essentials to Premium): the seats follow the plan.
+      await tx.query(
+        `UPDATE seat_assignments SET plan_key = $2
             WHERE subscription_id = $1 AND released_at IS NULL`,
-          [sub.id, sub.productKey],
-        );
-      }
-      await recordedEvent(tx, subscription, sub.orderId, emit);
-      return { subscription, outcome: 'updated' };
-    } catch (error: unknown) {
-      translateConstraintError(error, 'seats');
+        [sub.id, sub.productKey],
+      );
     }
+    await recordedEvent(tx, subscription, sub.orderId, emit);
+    return { subscription, outcome: 'updated' };
+  } catch (error: unknown) {
+    translateConstraintError(error, 'seats');
   }
 }
 

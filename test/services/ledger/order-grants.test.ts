@@ -87,6 +87,27 @@ describe.each(ledgerEngines())("an order's grant step in one transaction, on %s"
     });
   });
 
+  it('when it runs, then its events are in the order of what they report: the subscription, the seats, then the grants', async () => {
+    const { ledger } = opened();
+    const { input } = await placedOrder();
+
+    await ledger.grantOrder(input);
+
+    // Seating and granting run at once; their events still come out in this order.
+    const events = (await ledger.pendingEvents(10_000)).filter(
+      (event) => event.orderId === input.orderId,
+    );
+    expect(events.map((event) => event.type)).toEqual([
+      'subscription.recorded',
+      'seat.assigned',
+      'seat.assigned',
+      'license.granted',
+      'license.granted',
+      'license.granted',
+      'license.granted',
+    ]);
+  });
+
   it('when it runs again (a retried activity), then it writes nothing twice', async () => {
     const { ledger } = opened();
     const { input } = await placedOrder();
