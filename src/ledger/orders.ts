@@ -117,7 +117,8 @@ export type OrderStateChange = z.input<typeof orderStateChangeSchema>;
  */
 export async function updateOrderState(db: SqlExecutor, input: OrderStateChange): Promise<void> {
   const change = parseInput(orderStateChangeSchema, input);
-  await db.query(
+  // Nothing reads its rows: in a transaction it travels with the next statement or COMMIT.
+  await db.deferWrite(
     `UPDATE orders SET state = $2, status = coalesce($3::text::jsonb, status),
        payment_intent_id = coalesce($4, payment_intent_id), updated_at = now()
      WHERE order_id = $1 AND (state <> ALL ($5::text[]) OR state = $2)`,

@@ -10,10 +10,13 @@ export interface NewEvent {
   idempotencyKey: string;
 }
 
-/** Writes events in the caller's transaction (the outbox pattern); one statement. */
+/**
+ * Writes events in the caller's transaction (the outbox pattern); one statement, deferred:
+ * nothing reads its rows, so it travels with the transaction's next statement or COMMIT.
+ */
 export async function writeEvents(tx: SqlExecutor, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.query(
+  await tx.deferWrite(
     `INSERT INTO license_events (tenant_id, type, payload, order_id, idempotency_key)
      SELECT e."tenantId", e.type, e.payload, e."orderId", e."idempotencyKey"
        FROM jsonb_to_recordset($1::text::jsonb)

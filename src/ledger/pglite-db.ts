@@ -131,6 +131,9 @@ function executor(thread: PgliteThread): SqlExecutor {
     query: async <Row>(sql: string, params: unknown[] = []) =>
       (await thread.query([{ sql, params }]))[0] as Row[],
     exec: (script: string) => thread.exec(script),
+    deferWrite: async (sql: string, params: unknown[] = []) => {
+      await thread.query([{ sql, params }]);
+    },
   };
 }
 
@@ -138,31 +141,33 @@ function executor(thread: PgliteThread): SqlExecutor {
  * A transaction's executor. Its first message carries the BEGIN (one round trip to the
  * thread, not two), and the statements it issues at once (in the same turn of the event
  * loop, as `Promise.all` over independent statements does) travel in one message and run
- * in the order issued: a round trip each turn instead of each statement. `finish` sends
- * what is still batched and waits for everything sent to be answered, so the COMMIT or
- * ROLLBACK after it comes last even when the transaction's code threw with a statement
+ * in the order issued: a round trip each turn instead of each statement. A deferred write
+ * waits for the next message, or travels with the COMMIT (`commit`): a transaction that
+ * ends on writes nobody reads (its outbox, a mirror) costs no round trip for them.
+ * `settle` sends what is still batched and waits for everything sent to be answered, so
+ * the ROLLBACK after it comes last even when the transaction's code threw with a statement
  * in flight; it tells whether anything was sent, so a transaction that ran no statement
- * has nothing to commit or roll back.
+ * has nothing to roll back.
  */
 function transactionExecutor(thread: PgliteThread): SqlExecutor & {
-  finish: () => Promise<boolean>;
+  commit: () => Promise<void>;
+  settle: () => Promise<boolean>;
 } {
   let began = false;
   /** The last message sent: the thread answers messages in the order they were sent. */
   let lastSent: Promise<unknown> = Promise.resolve();
-  let batch: (Statement & { settle: (outcome: { rows?: unknown[]; error?: Error }) => void })[] =
-    [];
+  let batch: Pending[] = [];
+  let flushQueued = false;
+  /** The first deferred write that failed: the transaction fails with it. */
+  let deferredFailure: { error: Error } | undefined;
   const begin = () => {
     const first = !began;
     began = true;
     return first;
   };
-  const flush = () => {
-    const statements = batch;
-    batch = [];
-    if (statements.length === 0) return;
+  const send = (statements: Pending[], last: Statement[] = []) => {
     const sent = thread.query(
-      statements.map(({ sql, params }) => ({ sql, params })),
+      [...statements.map(({ sql, params }) => ({ sql, params })), ...last],
       begin(),
     );
     lastSent = sent.catch(() => undefined);
@@ -171,16 +176,37 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & {
       // PostgreSQL skipped the statements after the one that failed: all share its error.
       (error: Error) => statements.forEach((statement) => statement.settle({ error })),
     );
+    return sent;
+  };
+  const flush = () => {
+    flushQueued = false;
+    const statements = batch;
+    batch = [];
+    if (statements.length > 0) void send(statements).catch(() => undefined);
+  };
+  const deferred: Pending['settle'] = ({ error }) => {
+    if (error) deferredFailure ??= { error };
   };
   return {
-    finish: async () => {
+    commit: async () => {
+      const statements = batch;
+      batch = [];
+      await lastSent;
+      if (deferredFailure) throw deferredFailure.error;
+      if (!began && statements.length === 0) return;
+      await send(statements, [COMMIT]);
+    },
+    settle: async () => {
       flush();
       await lastSent;
       return began;
     },
     query: <Row>(sql: string, params: unknown[] = []) =>
       new Promise<Row[]>((resolve, reject) => {
-        if (batch.length === 0) queueMicrotask(flush);
+        if (!flushQueued) {
+          flushQueued = true;
+          queueMicrotask(flush);
+        }
         batch.push({
           sql,
           params,
@@ -195,8 +221,18 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & {
       lastSent = sent.catch(() => undefined);
       return sent;
     },
+    deferWrite: (sql: string, params: unknown[] = []) => {
+      batch.push({ sql, params, settle: deferred });
+      return Promise.resolve();
+    },
   };
 }
+
+interface Pending extends Statement {
+  settle: (outcome: { rows?: unknown[]; error?: Error }) => void;
+}
+
+const COMMIT: Statement = { sql: 'COMMIT', params: [] };
 
 /**
  * Embedded PostgreSQL, the zero-setup default. It has one connection, so every call
@@ -244,16 +280,21 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
       written = true;
       return mutex.run(() => direct.exec(script));
     },
+    deferWrite: (sql, params) => {
+      written = true;
+      return mutex.run(() => direct.deferWrite(sql, params));
+    },
     transaction: (fn) =>
       mutex.run(async () => {
         written = true;
         const tx = transactionExecutor(thread);
         try {
           const result = await fn(tx);
-          if (await tx.finish()) await direct.query('COMMIT');
+          await tx.commit();
           return result;
         } catch (error: unknown) {
-          if (await tx.finish()) await direct.query('ROLLBACK');
+          // A COMMIT that failed ended the transaction itself; ROLLBACK then only warns.
+          if (await tx.settle()) await direct.query('ROLLBACK');
           throw error;
         }
       }),

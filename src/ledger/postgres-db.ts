@@ -23,16 +23,22 @@ function poolExecutor(pool: Pool): SqlExecutor {
     async exec(script: string) {
       await pool.query(script);
     },
+    async deferWrite(sql: string, params: unknown[] = []) {
+      await pool.query(sql, params);
+    },
   };
 }
 
 /**
  * A transaction's executor: statements issued at once (`Promise.all`) go to the server one
- * after another, in the order issued, since a connection runs one query at a time. `finish`
- * waits for every statement issued, so COMMIT or ROLLBACK comes last.
+ * after another, in the order issued, since a connection runs one query at a time.
+ * Deferred writes run in their turn too, without their caller waiting; the first of them
+ * to fail is kept and thrown by `finish`, which waits for every statement issued, so
+ * COMMIT or ROLLBACK comes last.
  */
 function transactionExecutor(client: PoolClient): SqlExecutor & { finish: () => Promise<void> } {
   let last: Promise<unknown> = Promise.resolve();
+  let deferredFailure: { error: unknown } | undefined;
   const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
     const next = last.then(run, run);
     last = next.catch(() => undefined);
@@ -45,8 +51,15 @@ function transactionExecutor(client: PoolClient): SqlExecutor & { finish: () => 
       inTurn(async () => {
         await client.query(script);
       }),
+    deferWrite: (sql: string, params: unknown[] = []) => {
+      inTurn(() => client.query(sql, params)).catch((error: unknown) => {
+        deferredFailure ??= { error };
+      });
+      return Promise.resolve();
+    },
     finish: async () => {
       await last;
+      if (deferredFailure) throw deferredFailure.error;
     },
   };
 }
@@ -65,7 +78,9 @@ async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>)
   try {
     await client.query('BEGIN');
     const tx = transactionExecutor(client);
-    const result = await fn(tx).finally(tx.finish);
+    const result = await fn(tx).finally(() => tx.finish().catch(() => undefined));
+    // A deferred write that failed fails the transaction here.
+    await tx.finish();
     await client.query('COMMIT');
     return result;
   } catch (error: unknown) {
@@ -102,6 +117,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDb> {
     engine: 'postgres',
     query: (sql, params) => direct.query(sql, params),
     exec: (script) => direct.exec(script),
+    deferWrite: (sql, params) => direct.deferWrite(sql, params),
     async transaction(fn) {
       for (let attempt = 1; ; attempt += 1) {
         try {

@@ -41,6 +41,7 @@ function within(db: SqlDb, tx: SqlExecutor): SqlDb {
     engine: db.engine,
     query: (sql, params) => tx.query(sql, params),
     exec: (script) => tx.exec(script),
+    deferWrite: (sql, params) => tx.deferWrite(sql, params),
     transaction: (fn) => fn(tx),
     close: () => Promise.reject(new Error('a transaction is not closed by its callee')),
   };

@@ -7,6 +7,13 @@ export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * A write whose rows nobody reads (an outbox insert, a mirror's update). Inside a
+   * transaction it is queued: it runs before the transaction's next statement, or with
+   * its COMMIT (on PGlite in the same round trip), and resolves at once; its failure fails
+   * the transaction. Outside one it runs now, as `query` does.
+   */
+  deferWrite(sql: string, params?: unknown[]): Promise<void>;
 }
 
 export interface SqlDb extends SqlExecutor {
