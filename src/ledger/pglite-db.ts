@@ -189,10 +189,11 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & {
   };
   return {
     commit: async () => {
+      await lastSent;
+      // What is still batched stays for the rollback's `settle`, which sends it.
+      if (deferredFailure) throw deferredFailure.error;
       const statements = batch;
       batch = [];
-      await lastSent;
-      if (deferredFailure) throw deferredFailure.error;
       if (!began && statements.length === 0) return;
       await send(statements, [COMMIT]);
     },
