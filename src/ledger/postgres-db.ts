@@ -33,10 +33,13 @@ function poolExecutor(pool: Pool): SqlExecutor {
  * A transaction's executor: statements issued at once (`Promise.all`) go to the server one
  * after another, in the order issued, since a connection runs one query at a time.
  * Deferred writes run in their turn too, without their caller waiting; the first of them
- * to fail is kept and thrown by `finish`, which waits for every statement issued, so
+ * to fail is kept (`deferredFailure`). `finish` waits for every statement issued, so
  * COMMIT or ROLLBACK comes last.
  */
-function transactionExecutor(client: PoolClient): SqlExecutor & { finish: () => Promise<void> } {
+function transactionExecutor(client: PoolClient): SqlExecutor & {
+  finish: () => Promise<void>;
+  deferredFailure: () => { error: unknown } | undefined;
+} {
   let last: Promise<unknown> = Promise.resolve();
   let deferredFailure: { error: unknown } | undefined;
   const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
@@ -59,8 +62,8 @@ function transactionExecutor(client: PoolClient): SqlExecutor & { finish: () => 
     },
     finish: async () => {
       await last;
-      if (deferredFailure) throw deferredFailure.error;
     },
+    deferredFailure: () => deferredFailure,
   };
 }
 
@@ -78,9 +81,10 @@ async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>)
   try {
     await client.query('BEGIN');
     const tx = transactionExecutor(client);
-    const result = await fn(tx).finally(() => tx.finish().catch(() => undefined));
+    const result = await fn(tx).finally(tx.finish);
     // A deferred write that failed fails the transaction here.
-    await tx.finish();
+    const failed = tx.deferredFailure();
+    if (failed) throw failed.error;
     await client.query('COMMIT');
     return result;
   } catch (error: unknown) {
