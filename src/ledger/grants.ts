@@ -104,38 +104,41 @@ export async function applyGrantsIn(
   emit: EventSink = writeEvents,
 ): Promise<ApplyGrantsResult> {
   const specs = uniqueSpecs(call.grants);
-  // The check is issued with the lock and runs once it is held (one round trip on PGlite).
-  const [, revoked] = await Promise.all([
-    lockSource(tx, call.subscriptionId),
-    tx.query('SELECT 1 FROM grant_revocations WHERE subscription_id = $1 AND order_id = $2', [
-      call.subscriptionId,
-      call.orderId,
-    ]),
-  ]);
-  if (revoked.length > 0) return { inserted: 0, alreadyPresent: 0, orderRevoked: true };
-
   const rows = specs.map((spec) => ({
     subjectType: spec.subject.type,
     subjectId: spec.subject.id,
     feature: spec.feature,
     kind: spec.kind,
   }));
-  const inserted = await tx.query<GrantRow>(
-    `INSERT INTO grants (tenant_id, subject_type, subject_id, feature, kind,
-       source_subscription_id, source_product_key, granted_by_order_id)
-     SELECT $1, g."subjectType", g."subjectId", g.feature, g.kind, $2, $3, $4
-       FROM jsonb_to_recordset($5::text::jsonb)
-         AS g("subjectType" text, "subjectId" text, feature text, kind text)
-      WHERE NOT EXISTS (
-        SELECT 1 FROM grants x
-         WHERE x.source_subscription_id = $2 AND x.granted_by_order_id = $4
-           AND x.tenant_id = $1 AND x.subject_type = g."subjectType"
-           AND x.subject_id = g."subjectId" AND x.feature = g.feature)
-     ON CONFLICT (tenant_id, subject_type, subject_id, feature, source_subscription_id)
-       WHERE revoked_at IS NULL DO NOTHING
-     RETURNING ${RETURNED}`,
-    [call.tenantId, call.subscriptionId, call.productKey, call.orderId, JSON.stringify(rows)],
-  );
+  // The check and the insert are issued with the lock and run once it is held (one round
+  // trip on PGlite): the insert grants nothing to an order whose grants were revoked.
+  const [, revoked, inserted] = await Promise.all([
+    lockSource(tx, call.subscriptionId),
+    tx.query('SELECT 1 FROM grant_revocations WHERE subscription_id = $1 AND order_id = $2', [
+      call.subscriptionId,
+      call.orderId,
+    ]),
+    tx.query<GrantRow>(
+      `INSERT INTO grants (tenant_id, subject_type, subject_id, feature, kind,
+         source_subscription_id, source_product_key, granted_by_order_id)
+       SELECT $1, g."subjectType", g."subjectId", g.feature, g.kind, $2, $3, $4
+         FROM jsonb_to_recordset($5::text::jsonb)
+           AS g("subjectType" text, "subjectId" text, feature text, kind text)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM grants x
+           WHERE x.source_subscription_id = $2 AND x.granted_by_order_id = $4
+             AND x.tenant_id = $1 AND x.subject_type = g."subjectType"
+             AND x.subject_id = g."subjectId" AND x.feature = g.feature)
+          AND NOT EXISTS (
+          SELECT 1 FROM grant_revocations r WHERE r.subscription_id = $2 AND r.order_id = $4)
+       ON CONFLICT (tenant_id, subject_type, subject_id, feature, source_subscription_id)
+         WHERE revoked_at IS NULL DO NOTHING
+       RETURNING ${RETURNED}`,
+      [call.tenantId, call.subscriptionId, call.productKey, call.orderId, JSON.stringify(rows)],
+    ),
+  ]);
+  if (revoked.length > 0) return { inserted: 0, alreadyPresent: 0, orderRevoked: true };
+
   await emit(
     tx,
     byId(inserted).map((row) => licenseEvent('license.granted', call, call.productKey, row)),

@@ -1,4 +1,4 @@
-import { parseInput } from './errors';
+import { isLedgerError, parseInput } from './errors';
 import { applyGrantsIn } from './grants';
 import { applyGrantsInputSchema, type ApplyGrantsResult } from './grant-schemas';
 import type { GrantSpec } from './grant-spec';
@@ -63,21 +63,23 @@ export async function grantOrder(db: SqlDb, input: GrantOrderInput): Promise<App
     const outbox = collectEvents();
     const seatEvents = collectEvents();
     const grantEvents = collectEvents();
-    // Independent, so issued at once (one round trip on PGlite).
-    await Promise.all([
+    // All issued at once (one round trip on PGlite), and run in this order: the order's
+    // mirror, the subscription, its seats (the subscription's lock first), then the
+    // grants' lock and grants. Seats go only to a subscription that may seat them, grants
+    // only to an order not revoked (see assignSeatsIn and applyGrantsIn). Every part runs
+    // to its end before a refusal is thrown, so nothing is issued after it; a refusal the
+    // ledger names comes before the database error that the batch's statements share.
+    const [, recorded, seated, granted] = await Promise.allSettled([
       orderState && updateOrderState(tx, orderState),
       recordSubscriptionIn(tx, subscription, outbox.sink),
-    ]);
-    // Seating and granting are independent too: their statements go together, the
-    // subscription's lock first (it is issued first), then the grants' lock. Both run to
-    // their end before a refusal of either is thrown, so nothing is issued after it.
-    const [seated, granted] = await Promise.allSettled([
       seats && assignSeatsIn(tx, seats, seatEvents.sink),
       applyGrantsIn(tx, grants, grantEvents.sink),
     ]);
-    if (seated.status === 'rejected') throw seated.reason;
-    if (granted.status === 'rejected') throw granted.reason;
+    const refusals = [recorded, seated, granted].flatMap((outcome) =>
+      outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+    );
+    if (refusals.length > 0) throw refusals.find(isLedgerError) ?? refusals[0];
     await outbox.flush(tx, seatEvents, grantEvents);
-    return granted.value;
+    return (granted as PromiseFulfilledResult<ApplyGrantsResult>).value;
   });
 }

@@ -17,6 +17,12 @@ import type { SqlDb, SqlExecutor } from './sql-db';
 import { IN_FORCE_STATUSES, type SubscriptionStatus } from './subscription-schemas';
 import { requireTenant } from './tenants';
 
+/**
+ * A pending subscription (its order granted, not yet captured) seats its users; the seats
+ * count for nothing until it is paid, and are released if the order is undone.
+ */
+const SEATING_STATUSES: readonly SubscriptionStatus[] = ['pending', ...IN_FORCE_STATUSES];
+
 interface SeatedSubscription {
   tenantId: string;
   kind: string;
@@ -55,9 +61,7 @@ async function lockPlanSubscription(
       'plan',
     );
   }
-  // A pending subscription (its order granted, not yet captured) seats its users; the
-  // seats count for nothing until it is paid, and are released if the order is undone.
-  if (sub.status !== 'pending' && !IN_FORCE_STATUSES.includes(sub.status)) {
+  if (!SEATING_STATUSES.includes(sub.status)) {
     throw new LedgerError(
       'LEDGER.SUBSCRIPTION_NOT_IN_FORCE',
       `subscription ${input.subscriptionId} is ${sub.status}`,
@@ -84,7 +88,11 @@ export async function assignSeatsIn(
   call: z.output<typeof assignSeatsInputSchema>,
   emit: EventSink = writeEvents,
 ): Promise<AssignSeatsResult> {
-  const sub = await lockPlanSubscription(tx, call);
+  // The subscription is locked and read, and the seats inserted and checked, in one
+  // round trip on PGlite: the insert seats users only on a subscription that the checks
+  // of lockPlanSubscription let through (of this tenant, this plan, pending or in force),
+  // so it is issued before they ran, and inserts nothing where they refuse.
+  const locking = lockPlanSubscription(tx, call);
   const inserting = tx.query<{ id: string | number; userId: string }>(
     `INSERT INTO seat_assignments (subscription_id, tenant_id, user_id, plan_key, order_id)
        SELECT $1, $2, u.user_id, $3, $4 FROM unnest($5::text[]) AS u(user_id)
@@ -92,13 +100,17 @@ export async function assignSeatsIn(
           SELECT 1 FROM seat_assignments a
            WHERE a.subscription_id = $1 AND a.user_id = u.user_id
              AND (a.released_at IS NULL OR a.order_id = $4))
+          AND EXISTS (
+          SELECT 1 FROM subscriptions s
+           WHERE s.id = $1 AND s.tenant_id = $2 AND s.kind = 'plan' AND s.product_key = $3
+             AND s.status = ANY($6::text[]))
        ON CONFLICT (tenant_id, user_id, plan_key) WHERE released_at IS NULL DO NOTHING
        RETURNING id, user_id AS "userId"`,
-    [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds],
+    [call.subscriptionId, call.tenantId, call.plan, call.orderId, call.userIds, SEATING_STATUSES],
   );
   // ON CONFLICT skipped users seated on the plan by another subscription (possibly one
   // committed while the insert waited): refuse rather than report them as seated. Issued
-  // with the insert, to run right after it (one round trip on PGlite).
+  // with the insert, to run right after it.
   const checking = tx.query<{ userId: string }>(
     `SELECT user_id AS "userId" FROM seat_assignments
       WHERE tenant_id = $1 AND plan_key = $2 AND user_id = ANY($3::text[])
@@ -106,14 +118,16 @@ export async function assignSeatsIn(
       ORDER BY user_id LIMIT 5`,
     [call.tenantId, call.plan, call.userIds, call.subscriptionId],
   );
-  let inserted: { id: string | number; userId: string }[];
-  try {
-    inserted = await inserting;
-  } catch (error: unknown) {
-    // The check failed with it (its transaction is aborted): the insert's error is the one.
+  const [locked, insertedOrNot] = await Promise.allSettled([locking, inserting]);
+  if (insertedOrNot.status === 'rejected' || locked.status === 'rejected') {
+    // The check failed with them (its transaction is aborted). A refused insert is the
+    // error; otherwise the lookup's (the subscription cannot be seated).
     checking.catch(() => undefined);
-    translateConstraintError(error);
+    if (insertedOrNot.status === 'rejected') translateConstraintError(insertedOrNot.reason);
+    throw (locked as PromiseRejectedResult).reason;
   }
+  const sub = locked.value;
+  const inserted = insertedOrNot.value;
   const elsewhere = await checking;
   if (elsewhere.length > 0) {
     throw new LedgerError(

@@ -62,14 +62,34 @@ export async function recordSubscription(
   const orderState = options.orderState && parseInput(orderStateChangeSchema, options.orderState);
   return db.transaction(async (tx) => {
     const outbox = collectEvents();
-    const result = await recordSubscriptionIn(tx, sub, outbox.sink, 'existing');
+    // The paid period is inserted with the subscription's update, in the same round trip:
+    // it takes its values from the row as the update left it, and only from a row in
+    // force in the period recorded, so a stale, ended or conflicting record inserts none.
+    let period: Promise<unknown[]> | undefined;
+    const result = await recordSubscriptionIn(
+      tx,
+      sub,
+      outbox.sink,
+      'existing',
+      paid &&
+        (() => {
+          period = insertPaidPeriod(tx, sub, paid);
+          // Its failure is the update's (the transaction is aborted): that one is thrown.
+          period.catch(() => undefined);
+        }),
+    );
     if (
       paid &&
       (result.outcome === 'created' ||
         result.outcome === 'updated' ||
         result.outcome === 'unchanged')
     ) {
-      await recordPaidPeriod(tx, result.subscription, paid, outbox.sink);
+      // A subscription created here did not exist when the period was tried with the update.
+      const inserted =
+        period && result.outcome !== 'created'
+          ? await period
+          : await insertPaidPeriod(tx, result.subscription, paid);
+      if (inserted.length > 0) await paidPeriodEvent(tx, result.subscription, paid, outbox.sink);
     }
     await Promise.all([outbox.flush(tx), orderState && updateOrderState(tx, orderState)]);
     return result;
@@ -82,6 +102,8 @@ export async function recordSubscriptionIn(
   sub: z.output<typeof subscriptionInputSchema>,
   emit: EventSink = writeEvents,
   expected: 'new' | 'existing' = 'new',
+  /** Issues the caller's statements right behind the update (only with `existing`). */
+  issuedWithUpdate?: () => void,
 ): Promise<RecordSubscriptionResult> {
   const values = [
     sub.id,
@@ -106,10 +128,45 @@ export async function recordSubscriptionIn(
         sub.id,
       ])
     )[0];
-  // Looked up first when it is expected (a standalone record: the order's grant step or
-  // the renewal made it), which spares the insert; inserted first otherwise.
-  let found = expected === 'existing' ? await lock() : undefined;
+  // The update changes only a row of the same tenant and kind, not ended, whose period
+  // does not start after this one's, and only if something differs: the row that the
+  // checks below let through. So it may be issued before they ran.
+  const update = () =>
+    tx.query(
+      `UPDATE subscriptions SET product_key = $4, seats = $5, period = $6, status = $7,
+           catalog_version = $8, current_period_start = $9, current_period_end = $10,
+           settings = $11::text::jsonb, stripe_customer_id = $12, payment_intent_id = $13,
+           payment_method_id = coalesce($14, payment_method_id),
+           revision = revision + 1, updated_at = now()
+         WHERE id = $1 AND tenant_id = $2 AND kind = $3
+           AND status <> 'ended' AND current_period_start <= $9::timestamptz
+           AND (product_key, seats, period, status, catalog_version, current_period_start,
+                current_period_end, settings, stripe_customer_id, payment_intent_id,
+                payment_method_id)
+               IS DISTINCT FROM
+               ($4, $5::integer, $6, $7, $8::integer, $9::timestamptz, $10::timestamptz,
+                $11::text::jsonb, $12, $13, coalesce($14, payment_method_id))
+         RETURNING ${COLUMNS}`,
+      values.slice(0, 14),
+    );
+  let found: Record<string, unknown> | undefined;
+  let updating: Promise<Record<string, unknown>[]> | undefined;
+  if (expected === 'existing') {
+    // Looked up first when it is expected (a standalone record: the order's grant step or
+    // the renewal made it), which spares the insert, with its update issued behind the
+    // lookup: one round trip on PGlite. A refused update fails the lookup with it.
+    const locking = lock();
+    const updated = update();
+    issuedWithUpdate?.();
+    const [locked, changed] = await Promise.allSettled([locking, updated]);
+    if (changed.status === 'rejected') translateConstraintError(changed.reason, 'seats');
+    if (locked.status === 'rejected') throw locked.reason;
+    found = locked.value;
+    updating = updated;
+  }
   if (found === undefined) {
+    // The update issued with the lookup found no row: it is issued again once there is one.
+    updating = undefined;
     // The tenant in the same statement (its key is checked at the statement's end).
     const inserted = await tx.query(
       `WITH tenant AS (INSERT INTO tenants (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
@@ -145,22 +202,7 @@ export async function recordSubscriptionIn(
 
   try {
     // The creating order stays `order_id`: it is the subscription's origin, not its last change.
-    const updated = await tx.query(
-      `UPDATE subscriptions SET product_key = $4, seats = $5, period = $6, status = $7,
-           catalog_version = $8, current_period_start = $9, current_period_end = $10,
-           settings = $11::text::jsonb, stripe_customer_id = $12, payment_intent_id = $13,
-           payment_method_id = coalesce($14, payment_method_id),
-           revision = revision + 1, updated_at = now()
-         WHERE id = $1 AND tenant_id = $2 AND kind = $3
-           AND (product_key, seats, period, status, catalog_version, current_period_start,
-                current_period_end, settings, stripe_customer_id, payment_intent_id,
-                payment_method_id)
-               IS DISTINCT FROM
-               ($4, $5::integer, $6, $7, $8::integer, $9::timestamptz, $10::timestamptz,
-                $11::text::jsonb, $12, $13, coalesce($14, payment_method_id))
-         RETURNING ${COLUMNS}`,
-      values.slice(0, 14),
-    );
+    const updated = await (updating ?? update());
     if (updated.length === 0) return { subscription: existing, outcome: 'unchanged' };
     const subscription = toSubscription(updated[0]);
     if (subscription.productKey !== existing.productKey) {
@@ -179,38 +221,46 @@ export async function recordSubscriptionIn(
 }
 
 /**
- * The paid period of a subscription now in force, keyed by (subscription, period start):
- * recording it again (a retried record step) writes nothing.
+ * The paid period of a subscription in force, keyed by (subscription, period start), its
+ * values taken from the subscription's row: none when the row is not of this tenant and
+ * kind, not in force, or in another period. Recording it again (a retried record step)
+ * writes nothing. Returns the row inserted, if any.
  */
-async function recordPaidPeriod(
+function insertPaidPeriod(
   tx: SqlExecutor,
-  subscription: Subscription,
+  subscription: Pick<Subscription, 'id' | 'tenantId' | 'kind' | 'currentPeriodStart'>,
   paid: z.output<typeof paidPeriodSchema>,
-  emit: EventSink,
-): Promise<void> {
-  if (!IN_FORCE_STATUSES.includes(subscription.status)) return;
-  const inserted = await tx.query(
+): Promise<unknown[]> {
+  return tx.query(
     `INSERT INTO subscription_periods (subscription_id, tenant_id, period_start, period_end,
        product_key, seats, catalog_version, amount, currency, payment_intent_id, paid_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     SELECT s.id, s.tenant_id, s.current_period_start, s.current_period_end, s.product_key,
+            s.seats, s.catalog_version, $5, $6, s.payment_intent_id, $7
+       FROM subscriptions s
+      WHERE s.id = $1 AND s.tenant_id = $2 AND s.kind = $3
+        AND s.current_period_start = $4::timestamptz AND s.status = ANY($8::text[])
      ON CONFLICT (subscription_id, period_start) DO NOTHING
      RETURNING subscription_id`,
     [
       subscription.id,
       subscription.tenantId,
+      subscription.kind,
       subscription.currentPeriodStart,
-      subscription.currentPeriodEnd,
-      subscription.productKey,
-      subscription.seats,
-      subscription.catalogVersion,
       paid.amount,
       paid.currency,
-      subscription.paymentIntentId,
       paid.paidBy,
+      IN_FORCE_STATUSES,
     ],
   );
-  if (inserted.length === 0) return;
-  await emit(tx, [
+}
+
+function paidPeriodEvent(
+  tx: SqlExecutor,
+  subscription: Subscription,
+  paid: z.output<typeof paidPeriodSchema>,
+  emit: EventSink,
+): Promise<void> {
+  return emit(tx, [
     {
       tenantId: subscription.tenantId,
       type: 'subscription.period_paid',

@@ -78,6 +78,97 @@ describe.each(ledgerEngines())('licenses count only once paid, on %s', (engine) 
     expect(Number(periods[0].amount)).toBe(5000);
   });
 
+  const periodsOf = (id: string) =>
+    opened().db.query<{ period_start: unknown; paid_by: string }>(
+      'SELECT period_start, paid_by FROM subscription_periods WHERE subscription_id = $1',
+      [id],
+    );
+  const eventTypesOf = async (tenant: string) =>
+    (await opened().ledger.pendingEvents(10_000))
+      .filter((event) => event.tenantId === tenant)
+      .map((event) => event.type);
+
+  it('when the record step finds no subscription, then it records one with its paid period, the subscription first in the outbox', async () => {
+    const { ledger } = opened();
+    const tenant = uniqueId('tenant');
+    const id = uniqueId('sub');
+    const paidPeriod = { amount: 5000, currency: 'eur', paidBy: `order-of-${id}` };
+
+    const result = await ledger.recordSubscription(
+      planSubscription(id, tenant, 'sales-premium', 2, { status: 'active' }),
+      { paidPeriod },
+    );
+
+    expect(result.outcome).toBe('created');
+    expect(await periodsOf(id)).toEqual([expect.objectContaining({ paid_by: `order-of-${id}` })]);
+    expect(await eventTypesOf(tenant)).toEqual([
+      'subscription.recorded',
+      'subscription.period_paid',
+    ]);
+  });
+
+  it('when the record step comes for a subscription that has ended (its order undone), then it records no period and the subscription stays ended', async () => {
+    const { ledger } = opened();
+    const { tenant, id } = await grantedPlan('pending');
+    await ledger.updateSubscriptionStatus(id, 'ended', { reason: 'order compensated' });
+
+    const result = await ledger.recordSubscription(
+      planSubscription(id, tenant, 'sales-premium', 2, {
+        ...(await ledger.getSubscription(id)),
+        status: 'active',
+      }),
+      { paidPeriod: { amount: 5000, currency: 'eur', paidBy: `order-of-${id}` } },
+    );
+
+    expect(result.outcome).toBe('ended');
+    expect((await ledger.getSubscription(id))?.status).toBe('ended');
+    expect(await periodsOf(id)).toEqual([]);
+    expect(await eventTypesOf(tenant)).not.toContain('subscription.period_paid');
+  });
+
+  it('when the record step is older than the period the subscription is in, then it changes nothing and records no period', async () => {
+    const { ledger } = opened();
+    const { tenant, id } = await grantedPlan('active');
+    const before = await ledger.getSubscription(id);
+    const earlier = {
+      currentPeriodStart: iso(Date.now() - 40 * DAY),
+      currentPeriodEnd: iso(Date.now() - 10 * DAY),
+    };
+
+    const result = await ledger.recordSubscription(
+      planSubscription(id, tenant, 'sales-premium', 5, { status: 'active', ...earlier }),
+      { paidPeriod: { amount: 5000, currency: 'eur', paidBy: `order-of-${id}` } },
+    );
+
+    expect(result.outcome).toBe('stale');
+    expect(await ledger.getSubscription(id)).toEqual(before);
+    expect(await periodsOf(id)).toEqual([]);
+  });
+
+  it('when the record step would leave fewer seats than are assigned, then it is refused naming seats and records neither the change nor a period', async () => {
+    const { ledger } = opened();
+    const { tenant, id } = await grantedPlan('active');
+    await ledger.assignSeats({
+      subscriptionId: id,
+      tenantId: tenant,
+      plan: 'sales-premium',
+      userIds: ['alice', 'bob'],
+      orderId: `order-of-${id}`,
+    });
+    const before = await ledger.getSubscription(id);
+
+    const refused = await ledgerFailure(
+      ledger.recordSubscription(
+        planSubscription(id, tenant, 'sales-premium', 1, { ...before, seats: 1, status: 'active' }),
+        { paidPeriod: { amount: 5000, currency: 'eur', paidBy: `order-of-${id}` } },
+      ),
+    );
+
+    expect(refused).toMatchObject({ field: 'seats' });
+    expect(await ledger.getSubscription(id)).toEqual(before);
+    expect(await periodsOf(id)).toEqual([]);
+  });
+
   it('when an active period ended longer ago than the grace, then its grants stop counting', async () => {
     const lapsed = {
       currentPeriodStart: iso(Date.now() - 40 * DAY),
