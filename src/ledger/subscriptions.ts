@@ -62,22 +62,15 @@ export async function recordSubscription(
   const orderState = options.orderState && parseInput(orderStateChangeSchema, options.orderState);
   return db.transaction(async (tx) => {
     const outbox = collectEvents();
-    // The paid period is inserted with the subscription's update, in the same round trip:
-    // it takes its values from the row as the update left it, and only from a row in
-    // force in the period recorded, so a stale, ended or conflicting record inserts none.
-    let period: Promise<unknown[]> | undefined;
-    const result = await recordSubscriptionIn(
-      tx,
-      sub,
-      outbox.sink,
-      'existing',
-      paid &&
-        (() => {
-          period = insertPaidPeriod(tx, sub, paid);
-          // Its failure is the update's (the transaction is aborted): that one is thrown.
-          period.catch(() => undefined);
-        }),
-    );
+    // recordSubscriptionIn issues its lookup and update as it is called; the paid period,
+    // issued next, goes with them in the same round trip. It takes its values from the
+    // row as the update left it, and only from a row in force in the period recorded, so
+    // a stale, ended or conflicting record inserts none.
+    const recording = recordSubscriptionIn(tx, sub, outbox.sink, 'existing');
+    const period = paid && insertPaidPeriod(tx, sub, paid);
+    // Its failure is the update's (the transaction is aborted): that one is thrown.
+    if (period) period.catch(() => undefined);
+    const result = await recording;
     if (
       paid &&
       (result.outcome === 'created' ||
@@ -102,8 +95,6 @@ export async function recordSubscriptionIn(
   sub: z.output<typeof subscriptionInputSchema>,
   emit: EventSink = writeEvents,
   expected: 'new' | 'existing' = 'new',
-  /** Issues the caller's statements right behind the update (only with `existing`). */
-  issuedWithUpdate?: () => void,
 ): Promise<RecordSubscriptionResult> {
   const values = [
     sub.id,
@@ -154,10 +145,10 @@ export async function recordSubscriptionIn(
   if (expected === 'existing') {
     // Looked up first when it is expected (a standalone record: the order's grant step or
     // the renewal made it), which spares the insert, with its update issued behind the
-    // lookup: one round trip on PGlite. A refused update fails the lookup with it.
+    // lookup before this yields (a caller's next statement joins them): one round trip on
+    // PGlite. A refused update fails the lookup with it.
     const locking = lock();
     const updated = update();
-    issuedWithUpdate?.();
     const [locked, changed] = await Promise.allSettled([locking, updated]);
     if (changed.status === 'rejected') translateConstraintError(changed.reason, 'seats');
     if (locked.status === 'rejected') throw locked.reason;
