@@ -3,14 +3,13 @@ import { paymentFlowTests, type FlowTarget } from './payment-flows';
 import { runIds } from './run-ids';
 
 /**
- * The same flows against Stripe's test mode, when a test key is given
- * (STRIPE_SECRET_KEY=sk_test_… npx jest test/services/payments/stripe-test-mode).
- * A live key is refused: these tests move money.
+ * The same flows against Stripe's test mode. Jest runs this file only when a test key is
+ * given (STRIPE_SECRET_KEY=sk_test_… npm test -- --selectProjects stripe; see
+ * jest.config.js). A live key is refused: these tests move money.
  */
 const secretKey = process.env.STRIPE_SECRET_KEY;
-const describeStripe = secretKey ? describe : describe.skip;
 
-describeStripe('payment flows on Stripe test mode', () => {
+describe('payment flows on Stripe test mode', () => {
   let target: FlowTarget;
 
   beforeAll(() => {
