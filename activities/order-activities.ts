@@ -50,15 +50,39 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
       return customer;
     }),
 
+    /**
+     * Holds the order's amount. The ledger's order says `authorizing` before the card is
+     * charged and `awaiting-authentication` before this returns an intent that needs 3-D
+     * Secure, so before checkout can hand the customer its client secret: Stripe's
+     * `amount_capturable_updated` for an order still `authorizing` was answered by this
+     * call itself, and the webhook route need not wake the order for it
+     * (src/orders/payment-event-routing.ts).
+     */
     authorizePayment: guarded(
-      (input: {
+      async (input: {
         orderId: string;
         customerId: string;
         amount: number;
         currency: string;
         paymentMethod?: string;
         description: string;
-      }) => payments.authorize(input),
+      }) => {
+        await ledger.updateOrderState({
+          orderId: input.orderId,
+          state: 'authorizing',
+          from: ['received'],
+        });
+        const authorization = await payments.authorize(input);
+        if (authorization.status === 'requires_action') {
+          await ledger.updateOrderState({
+            orderId: input.orderId,
+            state: 'awaiting-authentication',
+            from: ['received', 'authorizing'],
+            paymentIntentId: authorization.paymentIntentId,
+          });
+        }
+        return authorization;
+      },
     ),
 
     getAuthorization: guarded((input: { paymentIntentId: string }) =>

@@ -1,4 +1,4 @@
-import type { Ledger, OrderHolding } from '../ledger';
+import { FINAL_ORDER_STATES, type Ledger, type OrderHolding } from '../ledger';
 import type { Payments } from '../payments';
 import type { OrderPayment } from '../payments/payment-outcomes';
 import type { ProvisioningClients } from '../provisioning/provisioning-clients';
@@ -46,8 +46,11 @@ export interface ReconcileOptions {
 }
 
 const HOUR = 60 * 60 * 1000;
-/** Orders the workflow still moves: money and licenses may disagree for a moment. */
-const IN_FLIGHT = ['received', 'authorizing', 'granting', 'provisioning', 'capturing', 'recording'];
+/**
+ * Orders the workflow no longer moves by itself: their money and licenses must agree. In
+ * every other state (`received` … `recording`) they may disagree for a moment.
+ */
+const SETTLED: readonly string[] = ['needs-attention', 'compensating', ...FINAL_ORDER_STATES];
 
 /**
  * Compares, order by order, what Stripe took and gave back, what the ledger grants and
@@ -94,7 +97,7 @@ function moneyDrifts(
   const effective = order.inForce && (order.activeGrants > 0 || unseatedPlan);
   const kept = payments.filter((p) => p.captured - p.refunded > 0);
   const refunded = payments.filter((p) => p.refunded > 0);
-  const settled = !IN_FLIGHT.includes(order.state);
+  const settled = SETTLED.includes(order.state);
 
   for (const payment of payments) {
     if (payment.status !== 'requires_capture') continue;

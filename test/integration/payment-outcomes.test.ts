@@ -55,6 +55,36 @@ describe('when the card is declined', () => {
   });
 });
 
+/** How many signals the order's workflow received. */
+async function signalsTo(orderId: string) {
+  const history = await stack.client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+  return (history.events ?? []).filter((event) => event.workflowExecutionSignaledEventAttributes)
+    .length;
+}
+
+describe('when the card is authorized at once', () => {
+  test("then Stripe's amount_capturable_updated is acknowledged without waking the order", async () => {
+    const order = planOrder();
+    expect((await stack.http.placeOrder(order)).status).toBe(201);
+    const done = await waitForOrder(stack, order.orderId, isFinal);
+    expect(done.state).toBe('completed');
+    await stack.stripe!.webhooks.idle();
+
+    const events = await stack
+      .stripe!.createClient()
+      .events.list({ type: 'payment_intent.amount_capturable_updated', limit: 100 });
+    const capturable = events.data.find(
+      (e) =>
+        e.type === 'payment_intent.amount_capturable_updated' &&
+        (e.data.object as { id: string }).id === done.payment!.paymentIntentId,
+    );
+    // Stripe sent it (the authorization made the amount capturable), and the order's
+    // authorize step had already read that: its workflow was never signalled.
+    expect(capturable).toBeDefined();
+    expect(await signalsTo(order.orderId)).toBe(0);
+  });
+});
+
 describe('when the bank asks for 3-D Secure', () => {
   async function placeAwaitingAuthentication() {
     const order = planOrder({ paymentMethod: 'pm_card_authenticationRequired' });
@@ -63,6 +93,10 @@ describe('when the bank asks for 3-D Secure', () => {
     expect(placed.body.state).toBe('awaiting-authentication');
     expect(placed.body.clientSecret).toMatch(/^pi_.+_secret_/);
     const status = await waitForOrder(stack, order.orderId, (s) => s.payment !== undefined);
+    // Marked before checkout answered: the webhook route wakes an order in this state.
+    expect(await stack.services.ledger.getOrderState(order.orderId)).toBe(
+      'awaiting-authentication',
+    );
     return { order, paymentIntentId: status.payment!.paymentIntentId };
   }
 
@@ -76,6 +110,8 @@ describe('when the bank asks for 3-D Secure', () => {
     expect(done.state).toBe('completed');
     expect(stack.stripe!.stats.forIntent(paymentIntentId).captures).toBe(1);
     expect(await grantsOf(order.tenantId)).toBeGreaterThan(0);
+    // Woken by the webhook, not by its deadline (a minute here).
+    expect(await signalsTo(order.orderId)).toBeGreaterThanOrEqual(1);
   });
 
   test('and the customer fails it, then the order ends declined and nothing is granted', async () => {
@@ -145,14 +181,7 @@ describe('when the bank asks for 3-D Secure', () => {
           object: await stack.stripe!.createClient().paymentIntents.retrieve(paymentIntentId),
         },
       });
-    const signals = async () => {
-      const history = await stack.client.workflow
-        .getHandle(orderWorkflowId(order.orderId))
-        .fetchHistory();
-      return (history.events ?? []).filter(
-        (event) => event.workflowExecutionSignaledEventAttributes,
-      ).length;
-    };
+    const signals = () => signalsTo(order.orderId);
 
     expect(await signed('payment_intent.requires_action')).toEqual({
       status: 200,
