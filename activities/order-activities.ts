@@ -51,11 +51,12 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
     }),
 
     /**
-     * Holds the order's amount. The ledger's order says `authorizing` before the card is
-     * charged and `awaiting-authentication` before this returns an intent that needs 3-D
-     * Secure, so before checkout can hand the customer its client secret: Stripe's
-     * `amount_capturable_updated` for an order still `authorizing` was answered by this
-     * call itself, and the webhook route need not wake the order for it
+     * Holds the order's amount, and marks the ledger's order `authorizing` meanwhile, then
+     * `awaiting-authentication` before this returns an intent that needs 3-D Secure, so
+     * before checkout can hand the customer its client secret. The first mark moves only
+     * an order still `received`, so it never undoes the second, whichever lands first.
+     * Stripe's `amount_capturable_updated` for an order still `authorizing` therefore was
+     * answered by this call itself, and the webhook route need not wake the order for it
      * (src/orders/payment-event-routing.ts).
      */
     authorizePayment: guarded(
@@ -67,12 +68,14 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
         paymentMethod?: string;
         description: string;
       }) => {
-        await ledger.updateOrderState({
-          orderId: input.orderId,
-          state: 'authorizing',
-          from: ['received'],
-        });
-        const authorization = await payments.authorize(input);
+        const [authorization] = await Promise.all([
+          payments.authorize(input),
+          ledger.updateOrderState({
+            orderId: input.orderId,
+            state: 'authorizing',
+            from: ['received'],
+          }),
+        ]);
         if (authorization.status === 'requires_action') {
           await ledger.updateOrderState({
             orderId: input.orderId,

@@ -2,12 +2,13 @@ import { FINAL_ORDER_STATES } from '../ledger';
 
 /**
  * The ledger states of an order whose authorization is settled without waiting for the
- * customer: `authorizing` (the authorize step marks the order so before it charges the
- * card, and `awaiting-authentication` before checkout can hand out a client secret, so
- * no customer can have authenticated an order still `authorizing`), then every state
- * after the authorization. An order in any other state (`received`, as orders that
- * workers of earlier releases authorize stay; `awaiting-authentication`; one the ledger
- * does not have) is woken.
+ * customer: `authorizing` (the authorize step marks the order so as it charges the card,
+ * and `awaiting-authentication` before checkout can hand out a client secret, which the
+ * first mark never undoes: no customer can have authenticated an order still
+ * `authorizing`), then every state after the authorization. An order in any other state
+ * (`received`, as orders that workers of earlier releases authorize stay, and as an order
+ * is until its mark lands; `awaiting-authentication`; one the ledger does not have) is
+ * woken.
  */
 const AUTHORIZATION_SETTLED: readonly string[] = ['authorizing', 'granting', ...FINAL_ORDER_STATES];
 
