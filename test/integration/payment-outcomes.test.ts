@@ -232,4 +232,30 @@ describe('the Stripe webhook endpoint', () => {
     });
     expect(response.status).toBe(400);
   });
+
+  test.each([
+    ['one the ledger cannot hold', 'not one of ours!'],
+    ['one it never saw', 'order-from-elsewhere'],
+  ])(
+    'when an intent names an order id that is %s, then the event is acknowledged and routed nowhere',
+    async (_, orderId) => {
+      const intent = await stack.stripe!.createClient().paymentIntents.create({
+        amount: 1000,
+        currency: 'eur',
+        metadata: { order_id: orderId },
+      });
+      for (const type of ['payment_intent.amount_capturable_updated', 'payment_intent.canceled']) {
+        const response = await postSignedWebhook(stack, {
+          id: `evt_${type.replace(/\W/g, '_')}_${intent.id}`,
+          object: 'event',
+          created: Math.floor(Date.now() / 1000),
+          livemode: false,
+          type,
+          data: { object: intent },
+        });
+        // Another integration on the same Stripe account may set this metadata too.
+        expect(response).toEqual({ status: 200, body: { received: true, routed: false } });
+      }
+    },
+  );
 });
