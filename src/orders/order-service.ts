@@ -274,16 +274,16 @@ export function createOrderService({
      * order was not woken.
      */
     async deliverPaymentEvent(orderId: string, event: PaymentEvent): Promise<boolean> {
-      let ledgerState: string | null;
+      let wakes: boolean;
       try {
-        ledgerState = await ledger.getOrderState(orderId);
+        wakes = await paymentEventWakesOrder(event.type, () => ledger.getOrderState(orderId));
       } catch (error: unknown) {
         // An id the ledger cannot hold was never one of our orders (another integration
         // on the same Stripe account may set `metadata.order_id` too).
         if (isLedgerError(error) && error.code === 'LEDGER.INVALID_INPUT') return false;
         throw error;
       }
-      if (!paymentEventWakesOrder(event.type, ledgerState)) return false;
+      if (!wakes) return false;
       try {
         await handleFor(orderId).signal(paymentEventSignal, event);
         return true;

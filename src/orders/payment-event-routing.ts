@@ -16,9 +16,14 @@ const AUTHORIZATION_SETTLED: readonly string[] = ['authorizing', 'granting', ...
  * Whether a PaymentIntent event must wake the order's workflow. The amount becoming
  * capturable matters only to an order waiting for 3-D Secure; for every other order its
  * authorize step already read it, and waking it would cost a signal and a workflow task
- * for nothing. A failed or cancelled intent always wakes the order.
+ * for nothing. A failed or cancelled intent always wakes the order, so the order's
+ * ledger state (`readLedgerState`) is read only for the first.
  */
-export function paymentEventWakesOrder(eventType: string, ledgerState: string | null): boolean {
+export async function paymentEventWakesOrder(
+  eventType: string,
+  readLedgerState: () => Promise<string | null>,
+): Promise<boolean> {
   if (eventType !== 'payment_intent.amount_capturable_updated') return true;
+  const ledgerState = await readLedgerState();
   return ledgerState === null || !AUTHORIZATION_SETTLED.includes(ledgerState);
 }

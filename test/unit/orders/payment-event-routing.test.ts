@@ -15,16 +15,16 @@ describe('which PaymentIntent events wake an order', () => {
     ['compensated', false],
   ])(
     'when the amount becomes capturable and the ledger says %s, then it wakes: %s',
-    (state, wakes) => {
-      expect(paymentEventWakesOrder(CAPTURABLE, state)).toBe(wakes);
+    async (state, wakes) => {
+      expect(await paymentEventWakesOrder(CAPTURABLE, async () => state)).toBe(wakes);
     },
   );
 
   test.each(['payment_intent.payment_failed', 'payment_intent.canceled'])(
     'when the intent %s, then it wakes the order whatever the ledger says',
-    (type) => {
+    async (type) => {
       for (const state of ['authorizing', 'granting', 'completed', null]) {
-        expect(paymentEventWakesOrder(type, state)).toBe(true);
+        expect(await paymentEventWakesOrder(type, async () => state)).toBe(true);
       }
     },
   );
