@@ -51,41 +51,20 @@ export function createOrderActivities({ payments, ledger, provisioning }: OrderA
     }),
 
     /**
-     * Holds the order's amount, and marks the ledger's order `authorizing` meanwhile, then
-     * `awaiting-authentication` before this returns an intent that needs 3-D Secure, so
-     * before checkout can hand the customer its client secret. The first mark moves only
-     * an order still `received`, so it never undoes the second, whichever lands first.
-     * Stripe's `amount_capturable_updated` for an order still `authorizing` therefore was
-     * answered by this call itself, and the webhook route need not wake the order for it
+     * Holds the order's amount, under the order's idempotency key: Stripe's
+     * `amount_capturable_updated` caused by this call names that key, and the webhook
+     * route does not wake the order for what this call answers
      * (src/orders/payment-event-routing.ts).
      */
     authorizePayment: guarded(
-      async (input: {
+      (input: {
         orderId: string;
         customerId: string;
         amount: number;
         currency: string;
         paymentMethod?: string;
         description: string;
-      }) => {
-        const [authorization] = await Promise.all([
-          payments.authorize(input),
-          ledger.updateOrderState({
-            orderId: input.orderId,
-            state: 'authorizing',
-            from: ['received'],
-          }),
-        ]);
-        if (authorization.status === 'requires_action') {
-          await ledger.updateOrderState({
-            orderId: input.orderId,
-            state: 'awaiting-authentication',
-            from: ['received', 'authorizing'],
-            paymentIntentId: authorization.paymentIntentId,
-          });
-        }
-        return authorization;
-      },
+      }) => payments.authorize(input),
     ),
 
     getAuthorization: guarded((input: { paymentIntentId: string }) =>

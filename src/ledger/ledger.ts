@@ -81,7 +81,6 @@ import {
 } from './payment-events';
 import {
   getOrder,
-  getOrderState,
   listOrdersSince,
   recordOrder,
   updateOrderState,
@@ -170,8 +169,6 @@ export interface Ledger {
   pendingEvents(limit?: number): Promise<LicenseEvent[]>;
   recordOrder(order: NewOrder): Promise<RecordOrderResult>;
   getOrder(orderId: string): Promise<OrderRow | null>;
-  /** The order's state alone, or null for an order the ledger does not have. */
-  getOrderState(orderId: string): Promise<string | null>;
   updateOrderState(change: OrderStateChange): Promise<void>;
   listOrdersSince(since: string): Promise<OrderRow[]>;
   /** Stripe events applied to the ledger (refunds and disputes), once each by event id. */
@@ -246,7 +243,6 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     markEventsPublished: (ids) => markEventsPublished(db, ids),
     recordOrder: (order) => recordOrder(db, order),
     getOrder: (orderId) => getOrder(db, orderId),
-    getOrderState: (orderId) => getOrderState(db, orderId),
     updateOrderState: (change) => updateOrderState(db, change),
     listOrdersSince: (since) => listOrdersSince(db, since),
     orderHoldings: (since) => orderHoldings(db, since, graceMs),

@@ -102,16 +102,9 @@ export async function getOrder(db: SqlExecutor, orderId: string): Promise<OrderR
   return rows.length > 0 ? orderRowSchema.parse(rows[0]) : null;
 }
 
-const orderState = z.string().regex(/^[a-z-]{1,40}$/);
-
 export const orderStateChangeSchema = z.object({
   orderId: ledgerId,
-  state: orderState,
-  /**
-   * Moves the order only from these states: a step's mark that its own retry, after a
-   * later mark, must not move back (`authorizing` only from `received`).
-   */
-  from: z.array(orderState).min(1).optional(),
+  state: z.string().regex(/^[a-z-]{1,40}$/),
   /** The workflow's status as it reported it, answered after Temporal's retention. */
   status: z.record(z.string(), z.unknown()).optional(),
   paymentIntentId: z.string().min(1).optional(),
@@ -128,25 +121,15 @@ export async function updateOrderState(db: SqlExecutor, input: OrderStateChange)
   await db.deferWrite(
     `UPDATE orders SET state = $2, status = coalesce($3::text::jsonb, status),
        payment_intent_id = coalesce($4, payment_intent_id), updated_at = now()
-     WHERE order_id = $1 AND (state <> ALL ($5::text[]) OR state = $2)
-       AND ($6::text[] IS NULL OR state = ANY ($6::text[]))`,
+     WHERE order_id = $1 AND (state <> ALL ($5::text[]) OR state = $2)`,
     [
       change.orderId,
       change.state,
       change.status === undefined ? null : JSON.stringify(change.status),
       change.paymentIntentId ?? null,
       FINAL_ORDER_STATES,
-      change.from ?? null,
     ],
   );
-}
-
-/** The order's state alone (a webhook's routing reads nothing else), or null when unknown. */
-export async function getOrderState(db: SqlExecutor, orderId: string): Promise<string | null> {
-  const rows = await db.query<{ state: string }>(`SELECT state FROM orders WHERE order_id = $1`, [
-    parseInput(ledgerId, orderId),
-  ]);
-  return rows[0]?.state ?? null;
 }
 
 /** Orders changed since `since`, oldest first (reconciliation). */

@@ -10,7 +10,6 @@ import type { Purchase } from '../catalog/purchase';
 import { isLedgerError, type Ledger, type NewOrder } from '../ledger';
 import { listOrders, type OrderListFilter, type OrderListPage } from './order-list';
 import { planOrder } from './order-plan';
-import { paymentEventWakesOrder } from './payment-event-routing';
 import { isFinalState, normalizedRequest, statusFromLedger } from './order-record';
 import {
   checkoutUpdate,
@@ -269,21 +268,11 @@ export function createOrderService({
     },
 
     /**
-     * Routes a verified Stripe event to its order, when it can change what the order
-     * does (./payment-event-routing.ts); unknown orders are ignored. False when the
-     * order was not woken.
+     * Signals a verified Stripe event to its order (the route decides which events wake
+     * one: ./payment-event-routing.ts); unknown orders are ignored. False when no order
+     * was woken.
      */
     async deliverPaymentEvent(orderId: string, event: PaymentEvent): Promise<boolean> {
-      let wakes: boolean;
-      try {
-        wakes = await paymentEventWakesOrder(event.type, () => ledger.getOrderState(orderId));
-      } catch (error: unknown) {
-        // An id the ledger cannot hold was never one of our orders (another integration
-        // on the same Stripe account may set `metadata.order_id` too).
-        if (isLedgerError(error) && error.code === 'LEDGER.INVALID_INPUT') return false;
-        throw error;
-      }
-      if (!wakes) return false;
       try {
         await handleFor(orderId).signal(paymentEventSignal, event);
         return true;

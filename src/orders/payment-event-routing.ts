@@ -1,29 +1,30 @@
-import { FINAL_ORDER_STATES } from '../ledger';
+import { idempotencyKeys } from '../payments';
 
-/**
- * The ledger states of an order whose authorization is settled without waiting for the
- * customer: `authorizing` (the authorize step marks the order so as it charges the card,
- * and `awaiting-authentication` before checkout can hand out a client secret, which the
- * first mark never undoes: no customer can have authenticated an order still
- * `authorizing`), then every state after the authorization. An order in any other state
- * (`received`, as orders that workers of earlier releases authorize stay, and as an order
- * is until its mark lands; `awaiting-authentication`; one the ledger does not have) is
- * woken.
- */
-const AUTHORIZATION_SETTLED: readonly string[] = ['authorizing', 'granting', ...FINAL_ORDER_STATES];
+/** What the route knows of a verified PaymentIntent event, for the order it names. */
+export interface RoutedPaymentEvent {
+  type: string;
+  /** The intent's `metadata.order_id`. */
+  orderId: string;
+  /**
+   * The idempotency key of the API request that caused the event (Stripe's
+   * `event.request.idempotency_key`); null when no request of ours did, e.g. when the
+   * customer completed 3-D Secure.
+   */
+  requestIdempotencyKey: string | null;
+}
 
 /**
  * Whether a PaymentIntent event must wake the order's workflow. The amount becoming
- * capturable matters only to an order waiting for 3-D Secure; for every other order its
- * authorize step already read it, and waking it would cost a signal and a workflow task
- * for nothing. A failed or cancelled intent always wakes the order, so the order's
- * ledger state (`readLedgerState`) is read only for the first.
+ * capturable matters only to an order waiting for 3-D Secure. When the order's own
+ * authorize call made it capturable (the event names that call's idempotency key), the
+ * call's answer has already told the order, and waking it would cost a signal and a
+ * workflow task for nothing; a retried call is answered from Stripe's idempotency record
+ * and makes no second event. Every other cause (the customer authenticating, on a page
+ * or by a redirect) wakes the order, and so does a failed or cancelled intent. Decided
+ * from the signed event alone: no read of the ledger, and the same for every release of
+ * the workers, which all authorize under that key.
  */
-export async function paymentEventWakesOrder(
-  eventType: string,
-  readLedgerState: () => Promise<string | null>,
-): Promise<boolean> {
-  if (eventType !== 'payment_intent.amount_capturable_updated') return true;
-  const ledgerState = await readLedgerState();
-  return ledgerState === null || !AUTHORIZATION_SETTLED.includes(ledgerState);
+export function paymentEventWakesOrder(event: RoutedPaymentEvent): boolean {
+  if (event.type !== 'payment_intent.amount_capturable_updated') return true;
+  return event.requestIdempotencyKey !== idempotencyKeys.authorize(event.orderId);
 }

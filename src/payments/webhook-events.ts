@@ -17,6 +17,15 @@ const eventEnvelope = {
   object: z.literal('event'),
   created: z.int(),
   livemode: z.boolean(),
+  /**
+   * The API request that caused the event, with the idempotency key it was sent under;
+   * null (or ids of null) when no API request did (a customer's 3-D Secure, Stripe's own
+   * processing).
+   */
+  request: z
+    .object({ id: z.string().nullable(), idempotency_key: z.string().nullable() })
+    .nullable()
+    .optional(),
 };
 
 /** What every Stripe event has, whatever its type. */

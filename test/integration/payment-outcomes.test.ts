@@ -1,4 +1,5 @@
 import { isLedgerError } from '../../src/ledger';
+import { idempotencyKeys } from '../../src/payments';
 import { signWebhookPayload } from '../../local/stripe-emulator';
 import { orderWorkflowId } from '../../workflows/order-types';
 import {
@@ -78,9 +79,10 @@ describe('when the card is authorized at once', () => {
         e.type === 'payment_intent.amount_capturable_updated' &&
         (e.data.object as { id: string }).id === done.payment!.paymentIntentId,
     );
-    // Stripe sent it (the authorization made the amount capturable), and the order's
-    // authorize step had already read that: its workflow was never signalled.
-    expect(capturable).toBeDefined();
+    // Stripe sent it (the authorization made the amount capturable), naming the authorize
+    // call that caused it; that call's answer had told the order already, so its
+    // workflow was never signalled.
+    expect(capturable?.request?.idempotency_key).toBe(idempotencyKeys.authorize(order.orderId));
     expect(await signalsTo(order.orderId)).toBe(0);
   });
 });
@@ -93,10 +95,6 @@ describe('when the bank asks for 3-D Secure', () => {
     expect(placed.body.state).toBe('awaiting-authentication');
     expect(placed.body.clientSecret).toMatch(/^pi_.+_secret_/);
     const status = await waitForOrder(stack, order.orderId, (s) => s.payment !== undefined);
-    // Marked before checkout answered: the webhook route wakes an order in this state.
-    expect(await stack.services.ledger.getOrderState(order.orderId)).toBe(
-      'awaiting-authentication',
-    );
     return { order, paymentIntentId: status.payment!.paymentIntentId };
   }
 
@@ -170,13 +168,14 @@ describe('when the bank asks for 3-D Secure', () => {
 
   test('and Stripe sends an event that cannot end the wait, then it is acknowledged without waking the order', async () => {
     const { order, paymentIntentId } = await placeAwaitingAuthentication();
-    const signed = async (type: string) =>
+    const signed = async (type: string, request?: { id: string; idempotency_key: string }) =>
       postSignedWebhook<{ routed: boolean }>(stack, {
         id: `evt_${type.replace(/\W/g, '_')}_${order.orderId}`,
         object: 'event',
         created: Math.floor(Date.now() / 1000),
         livemode: false,
         type,
+        request: request ?? null,
         data: {
           object: await stack.stripe!.createClient().paymentIntents.retrieve(paymentIntentId),
         },
@@ -184,6 +183,16 @@ describe('when the bank asks for 3-D Secure', () => {
     const signals = () => signalsTo(order.orderId);
 
     expect(await signed('payment_intent.requires_action')).toEqual({
+      status: 200,
+      body: { received: true, routed: false },
+    });
+    expect(await signals()).toBe(0);
+    // A capturable amount that the order's own authorize call caused: its answer said so.
+    const ownCall = {
+      id: 'req_authorize',
+      idempotency_key: idempotencyKeys.authorize(order.orderId),
+    };
+    expect(await signed('payment_intent.amount_capturable_updated', ownCall)).toEqual({
       status: 200,
       body: { received: true, routed: false },
     });

@@ -4,6 +4,7 @@ import { apiErrorSchema } from '../../contract';
 import { ORDER_WAKING_EVENT_TYPES, WebhookVerificationError, type Payments } from '../../payments';
 import type { Ledger } from '../../ledger';
 import { applyPaymentEvent, isChargeEvent } from '../../orders/payment-event-policy';
+import { paymentEventWakesOrder } from '../../orders/payment-event-routing';
 import type { OrderService } from '../../orders/order-service';
 import { ApiError } from '../api-error';
 
@@ -69,11 +70,18 @@ export function stripeWebhookRoutes(deps: {
         return { received: true, routed: action !== undefined, action };
       }
       // The order re-reads its intent when woken: an event that cannot end its wait for
-      // 3-D Secure is acknowledged without waking it.
+      // 3-D Secure, or that its own authorize call caused, is acknowledged without waking
+      // it (src/orders/payment-event-routing.ts).
       if (!ORDER_WAKING_EVENT_TYPES.includes(event.type)) return { received: true, routed: false };
       const intent = event.data.object;
       const orderId = intent.metadata?.order_id;
       if (!orderId) return { received: true, routed: false };
+      const wakes = paymentEventWakesOrder({
+        type: event.type,
+        orderId,
+        requestIdempotencyKey: event.request?.idempotency_key ?? null,
+      });
+      if (!wakes) return { received: true, routed: false };
       const routed = await deps.orders.deliverPaymentEvent(orderId, {
         eventId: event.id,
         type: event.type,

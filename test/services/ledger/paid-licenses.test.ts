@@ -256,32 +256,6 @@ describe.each(ledgerEngines())('orders in the ledger, on %s', (engine) => {
     });
   });
 
-  it('when the authorize step marks an order and is retried after its later mark, then the order does not move back', async () => {
-    const { ledger } = opened();
-    const id = uniqueId('order');
-    expect(await ledger.getOrderState(id)).toBeNull();
-    await ledger.recordOrder(order(id, uniqueId('tenant'), {}));
-    expect(await ledger.getOrderState(id)).toBe('received');
-    const authorizing = { orderId: id, state: 'authorizing', from: ['received'] };
-    await ledger.updateOrderState(authorizing);
-    expect(await ledger.getOrderState(id)).toBe('authorizing');
-    await ledger.updateOrderState({
-      orderId: id,
-      state: 'awaiting-authentication',
-      from: ['received', 'authorizing'],
-      paymentIntentId: 'pi_3ds',
-    });
-    // The activity's retry marks it again: only an order still `received` moves.
-    await ledger.updateOrderState(authorizing);
-    expect(await ledger.getOrder(id)).toMatchObject({
-      state: 'awaiting-authentication',
-      paymentIntentId: 'pi_3ds',
-    });
-    expect(
-      await ledgerFailure(ledger.updateOrderState({ orderId: id, state: 'granting', from: [] })),
-    ).toMatchObject({ code: 'LEDGER.INVALID_INPUT', field: 'from' });
-  });
-
   it('when a tenant has a Stripe customer, then a second one never replaces it', async () => {
     const { ledger } = opened();
     const tenant = uniqueId('tenant');

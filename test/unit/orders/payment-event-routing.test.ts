@@ -1,30 +1,32 @@
 import { paymentEventWakesOrder } from '../../../src/orders/payment-event-routing';
+import { idempotencyKeys } from '../../../src/payments';
 
 const CAPTURABLE = 'payment_intent.amount_capturable_updated';
+const ORDER = 'order-7';
 
 describe('which PaymentIntent events wake an order', () => {
   test.each([
-    ['awaiting-authentication', true],
-    // Authorized by a worker of an earlier release, which left the order `received`.
-    ['received', true],
-    [null, true],
-    ['authorizing', false],
-    ['granting', false],
-    ['completed', false],
-    ['declined', false],
-    ['compensated', false],
+    // The customer completed 3-D Secure: no API request of ours caused it.
+    ['no request', null, true],
+    ['a request of another order', idempotencyKeys.authorize('order-8'), true],
+    ["the order's capture", idempotencyKeys.capture(ORDER), true],
+    ["the order's own authorize call", idempotencyKeys.authorize(ORDER), false],
   ])(
-    'when the amount becomes capturable and the ledger says %s, then it wakes: %s',
-    async (state, wakes) => {
-      expect(await paymentEventWakesOrder(CAPTURABLE, async () => state)).toBe(wakes);
+    'when the amount becomes capturable by %s, then it wakes the order: %s',
+    (_, requestIdempotencyKey, wakes) => {
+      expect(
+        paymentEventWakesOrder({ type: CAPTURABLE, orderId: ORDER, requestIdempotencyKey }),
+      ).toBe(wakes);
     },
   );
 
   test.each(['payment_intent.payment_failed', 'payment_intent.canceled'])(
-    'when the intent %s, then it wakes the order whatever the ledger says',
-    async (type) => {
-      for (const state of ['authorizing', 'granting', 'completed', null]) {
-        expect(await paymentEventWakesOrder(type, async () => state)).toBe(true);
+    'when the intent %s, then it wakes the order whatever request caused it',
+    (type) => {
+      for (const key of [null, idempotencyKeys.authorize(ORDER)]) {
+        expect(paymentEventWakesOrder({ type, orderId: ORDER, requestIdempotencyKey: key })).toBe(
+          true,
+        );
       }
     },
   );
