@@ -61,7 +61,6 @@ import {
   type StatusChangeResult,
 } from './subscriptions';
 import { ensureTenant, getStripeCustomer, keepStripeCustomer } from './tenants';
-import { usersHoldingPlan } from './seat-checks';
 import { orderHoldings, type OrderHolding } from './order-holdings';
 import {
   getReconcileRun,
@@ -182,12 +181,6 @@ export interface Ledger {
   recordReconcileRun(run: NewReconcileRun): Promise<ReconcileRun>;
   listReconcileRuns(options?: ReconcileRunPageOptions): Promise<ReconcileRunPage>;
   getReconcileRun(idOrRunId: string): Promise<ReconcileRun | null>;
-  usersHoldingPlan(input: {
-    tenantId: string;
-    plan: string;
-    userIds: string[];
-    exceptSubscriptionId: string;
-  }): Promise<string[]>;
   /** The tenant's Stripe customer, kept here rather than behind a 24-hour idempotency key. */
   getStripeCustomer(tenantId: string): Promise<string | null>;
   keepStripeCustomer(tenantId: string, customerId: string): Promise<string>;
@@ -253,7 +246,6 @@ export function createLedger(db: SqlDb, options: LedgerOptions = {}): Ledger {
     recordPaymentEvent: (event) => recordPaymentEvent(db, event),
     disputeEvents: (disputeId) => disputeEvents(db, disputeId),
     orderIdByPaymentIntent: (id) => orderIdByPaymentIntent(db, id),
-    usersHoldingPlan: (input) => usersHoldingPlan(db, input),
     getStripeCustomer: (tenantId) => getStripeCustomer(db, tenantId),
     keepStripeCustomer: (tenantId, customerId) => keepStripeCustomer(db, tenantId, customerId),
     ping: async () => {

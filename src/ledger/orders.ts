@@ -21,6 +21,12 @@ export const newOrderSchema = z.object({
   subscriptionId: ledgerId,
   /** The normalized request (the caller sorts what is a set): compared field by field. */
   request: z.record(z.string(), z.unknown()),
+  /**
+   * The users a plan order will seat: when any of them holds the plan through another
+   * subscription than the order's, the order is refused (LEDGER.PLAN_ALREADY_ASSIGNED,
+   * naming `assignTo`) and nothing is written, so checkout refuses before any card is held.
+   */
+  assigns: z.object({ plan: ledgerId, userIds: z.array(z.string().min(1)) }).optional(),
 });
 export type NewOrder = z.input<typeof newOrderSchema>;
 
@@ -60,15 +66,30 @@ export interface RecordOrderResult {
 export async function recordOrder(db: SqlExecutor, input: NewOrder): Promise<RecordOrderResult> {
   const order = parseInput(newOrderSchema, input);
   const fingerprint = fingerprintOf(order.request);
-  // One statement (the tenant and the order together), so checkout waits on one round
-  // trip; the order's foreign key is checked at its end, when the tenant is there.
-  const inserted = await db.query(
-    `WITH tenant AS (INSERT INTO tenants (id) VALUES ($2) ON CONFLICT (id) DO NOTHING)
-     INSERT INTO orders (order_id, tenant_id, kind, product_key, amount, currency,
-       fingerprint, request, state, subscription_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, 'received', $9)
-     ON CONFLICT (order_id) DO NOTHING
-     RETURNING ${COLUMNS}`,
+  const assigns = order.assigns?.userIds.length ? order.assigns : undefined;
+  // One statement (the users who hold the plan already, the tenant and the order
+  // together), so checkout waits on one round trip; the tenant and the order are written
+  // only when no one holds the plan, and the order's foreign key is checked at the
+  // statement's end, when the tenant is there.
+  const [row] = await db.query<{ holders: string[] | null; orderId: string | null }>(
+    `WITH holders AS (
+       SELECT user_id FROM seat_assignments
+        WHERE tenant_id = $2 AND plan_key = $10 AND user_id = ANY ($11::text[])
+          AND released_at IS NULL AND subscription_id <> $9
+     ), tenant AS (
+       INSERT INTO tenants (id) SELECT $2 WHERE NOT EXISTS (SELECT FROM holders)
+       ON CONFLICT (id) DO NOTHING
+     ), inserted AS (
+       INSERT INTO orders (order_id, tenant_id, kind, product_key, amount, currency,
+         fingerprint, request, state, subscription_id)
+       SELECT $1, $2, $3, $4, $5::bigint, $6, $7, $8::text::jsonb, 'received', $9
+        WHERE NOT EXISTS (SELECT FROM holders)
+       ON CONFLICT (order_id) DO NOTHING
+       RETURNING ${COLUMNS}
+     )
+     SELECT (SELECT array_agg(user_id ORDER BY user_id COLLATE "C") FROM holders) AS holders,
+            inserted.*
+       FROM (SELECT) AS one LEFT JOIN inserted ON true`,
     [
       order.orderId,
       order.tenantId,
@@ -79,9 +100,18 @@ export async function recordOrder(db: SqlExecutor, input: NewOrder): Promise<Rec
       fingerprint,
       JSON.stringify(order.request),
       order.subscriptionId,
+      assigns?.plan ?? null,
+      assigns?.userIds ?? [],
     ],
   );
-  if (inserted.length > 0) return { outcome: 'created', order: orderRowSchema.parse(inserted[0]) };
+  if (row?.holders?.length) {
+    throw new LedgerError(
+      'LEDGER.PLAN_ALREADY_ASSIGNED',
+      `already hold ${assigns!.plan}: ${row.holders.slice(0, 5).join(', ')}`,
+      'assignTo',
+    );
+  }
+  if (row?.orderId) return { outcome: 'created', order: orderRowSchema.parse(row) };
   const existing = await getOrder(db, order.orderId);
   if (!existing) throw new Error(`order ${order.orderId} vanished while being recorded`);
   if (existing.fingerprint !== fingerprint) {

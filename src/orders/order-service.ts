@@ -104,33 +104,22 @@ export function createOrderService({
     }
   };
 
-  /** The order in the ledger; its id placed before with another request is ORDER.CONFLICT. */
+  /**
+   * The order in the ledger; its id placed before with another request is ORDER.CONFLICT,
+   * and so is a user it would seat who holds the plan already (refused before any card is
+   * held, as seating them would be refused after it).
+   */
   const recordOrder = async (order: NewOrder) => {
     try {
       return await ledger.recordOrder(order);
     } catch (error: unknown) {
-      if (isLedgerError(error) && error.code === 'LEDGER.ORDER_CONFLICT') {
+      if (
+        isLedgerError(error) &&
+        (error.code === 'LEDGER.ORDER_CONFLICT' || error.code === 'LEDGER.PLAN_ALREADY_ASSIGNED')
+      ) {
         throw new OrderError('ORDER.CONFLICT', error.message, error.field);
       }
       throw error;
-    }
-  };
-
-  /** Refuses, before any card is held, users the ledger would refuse to seat after it. */
-  const refuseHeldPlan = async (purchase: Purchase, subscriptionId: string) => {
-    if (purchase.kind !== 'plan' || !purchase.assignTo?.length) return;
-    const holders = await ledger.usersHoldingPlan({
-      tenantId: purchase.tenantId,
-      plan: purchase.plan,
-      userIds: purchase.assignTo,
-      exceptSubscriptionId: subscriptionId,
-    });
-    if (holders.length > 0) {
-      throw new OrderError(
-        'ORDER.CONFLICT',
-        `already hold ${purchase.plan}: ${holders.slice(0, 5).join(', ')}`,
-        'assignTo',
-      );
     }
   };
 
@@ -143,7 +132,6 @@ export function createOrderService({
      */
     async placeOrder(purchase: Purchase): Promise<Answer<CheckoutResult>> {
       const plan = planOrder(purchase, CURRENT_CATALOG_VERSION, Date.now());
-      await refuseHeldPlan(purchase, plan.subscription.id);
       const { order } = await recordOrder({
         orderId: purchase.orderId,
         tenantId: purchase.tenantId,
@@ -153,6 +141,10 @@ export function createOrderService({
         currency: plan.price.currency,
         subscriptionId: plan.subscription.id,
         request: normalizedRequest(purchase),
+        assigns:
+          purchase.kind === 'plan' && purchase.assignTo?.length
+            ? { plan: purchase.plan, userIds: purchase.assignTo }
+            : undefined,
       });
       if (isFinalState(order.state)) {
         return { value: checkoutResultOf(statusFromLedger(order)), settled: true };

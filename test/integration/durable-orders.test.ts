@@ -208,6 +208,8 @@ describe('checkout refuses what the ledger or the payment layer would refuse, be
     expect(placed.body.error.message).toContain('alice');
     expect(authorizations()).toBe(before);
     expect(await runsOf(second.orderId)).toHaveLength(0);
+    // Refused whole: the ledger has no order to answer for or reconcile.
+    expect(await stack.services.ledger.getOrder(second.orderId)).toBeNull();
   });
 
   test('when a customer names a Stripe customer id, then 400 says it is not accepted', async () => {

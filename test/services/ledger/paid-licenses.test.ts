@@ -218,6 +218,49 @@ describe.each(ledgerEngines())('orders in the ledger, on %s', (engine) => {
     expect(again.order.state).toBe('received');
   });
 
+  it('when an order would seat a user who holds the plan through another subscription, then it is refused naming assignTo and nothing is written', async () => {
+    const { ledger } = opened();
+    const tenant = uniqueId('tenant');
+    const held = uniqueId('sub');
+    await ledger.recordSubscription(planSubscription(held, tenant, 'sales-premium', 2, current()));
+    await ledger.assignSeats({
+      subscriptionId: held,
+      tenantId: tenant,
+      plan: 'sales-premium',
+      userIds: ['alice'],
+      orderId: `order-of-${held}`,
+    });
+    const id = uniqueId('order');
+    const failure: unknown = await ledger
+      .recordOrder({
+        ...order(id, tenant, { assignTo: ['alice', 'bob'] }),
+        assigns: { plan: 'sales-premium', userIds: ['bob', 'alice'] },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(failure).toMatchObject({ code: 'LEDGER.PLAN_ALREADY_ASSIGNED', field: 'assignTo' });
+    if (!(failure instanceof Error)) throw new Error('expected a refusal');
+    expect(failure.message).toMatch(/already hold sales-premium: alice$/);
+    expect(await ledger.getOrder(id)).toBeNull();
+
+    // Another plan, or the order's own subscription (its checkout placed again), holds nothing back.
+    const other = await ledger.recordOrder({
+      ...order(id, tenant, { assignTo: ['alice'] }),
+      productKey: 'service-essentials',
+      assigns: { plan: 'service-essentials', userIds: ['alice'] },
+    });
+    expect(other.outcome).toBe('created');
+    const own = uniqueId('order');
+    const placedAgain = await ledger.recordOrder({
+      ...order(own, tenant, { assignTo: ['alice'] }),
+      subscriptionId: held,
+      assigns: { plan: 'sales-premium', userIds: ['alice'] },
+    });
+    expect(placedAgain.outcome).toBe('created');
+  });
+
   it('when the same order id comes with other values, then the conflict names the fields and not the stored values', async () => {
     const { ledger } = opened();
     const id = uniqueId('order');
