@@ -104,10 +104,10 @@ export async function recordOrder(db: SqlExecutor, input: NewOrder): Promise<Rec
       assigns?.userIds ?? [],
     ],
   );
-  if (row?.holders?.length) {
+  if (assigns && row?.holders?.length) {
     throw new LedgerError(
       'LEDGER.PLAN_ALREADY_ASSIGNED',
-      `already hold ${assigns!.plan}: ${row.holders.slice(0, 5).join(', ')}`,
+      `already hold ${assigns.plan}: ${row.holders.slice(0, 5).join(', ')}`,
       'assignTo',
     );
   }
