@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { LedgerError, parseInput } from './errors';
 import { isoTimestamp, ledgerId } from './ids';
+import { usersHeldElsewhere } from './seats';
 import type { SqlExecutor } from './sql-db';
 
 /**
@@ -73,9 +74,7 @@ export async function recordOrder(db: SqlExecutor, input: NewOrder): Promise<Rec
   // statement's end, when the tenant is there.
   const [row] = await db.query<{ holders: string[] | null; orderId: string | null }>(
     `WITH holders AS (
-       SELECT user_id FROM seat_assignments
-        WHERE tenant_id = $2 AND plan_key = $10 AND user_id = ANY ($11::text[])
-          AND released_at IS NULL AND subscription_id <> $9
+       ${usersHeldElsewhere({ tenant: '$2', plan: '$10', users: '$11', subscription: '$9' })}
      ), tenant AS (
        INSERT INTO tenants (id) SELECT $2 WHERE NOT EXISTS (SELECT FROM holders)
        ON CONFLICT (id) DO NOTHING

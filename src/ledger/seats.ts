@@ -23,6 +23,24 @@ import { requireTenant } from './tenants';
  */
 const SEATING_STATUSES: readonly SubscriptionStatus[] = ['pending', ...IN_FORCE_STATUSES];
 
+/**
+ * The users among `users` seated on `plan` in `tenant` by a subscription other than
+ * `subscription`: those a seating of `subscription` is refused for (checkout's refusal
+ * before any card is held asks the same). Each argument is the SQL of its value (a
+ * parameter), the users a `text[]`.
+ */
+export function usersHeldElsewhere(sql: {
+  tenant: string;
+  plan: string;
+  users: string;
+  subscription: string;
+}): string {
+  return `SELECT user_id FROM seat_assignments
+      WHERE tenant_id = ${sql.tenant} AND plan_key = ${sql.plan}
+        AND user_id = ANY (${sql.users}::text[])
+        AND released_at IS NULL AND subscription_id <> ${sql.subscription}`;
+}
+
 interface SeatedSubscription {
   tenantId: string;
   kind: string;
@@ -112,9 +130,8 @@ export async function assignSeatsIn(
   // committed while the insert waited): refuse rather than report them as seated. Issued
   // with the insert, to run right after it.
   const checking = tx.query<{ userId: string }>(
-    `SELECT user_id AS "userId" FROM seat_assignments
-      WHERE tenant_id = $1 AND plan_key = $2 AND user_id = ANY($3::text[])
-        AND released_at IS NULL AND subscription_id <> $4
+    `SELECT user_id AS "userId"
+       FROM (${usersHeldElsewhere({ tenant: '$1', plan: '$2', users: '$3', subscription: '$4' })}) held
       ORDER BY user_id LIMIT 5`,
     [call.tenantId, call.plan, call.userIds, call.subscriptionId],
   );
