@@ -140,20 +140,28 @@ export function attendedSteps<State extends string, Step extends string>(
     return decision;
   };
 
-  /** Runs a forward step until it succeeds; parks after its retries; throws if aborted. */
-  const runStep = async <T>(step: Step, state: State, act: () => Promise<T>): Promise<T> => {
+  /**
+   * Runs a forward step until it succeeds; parks after its retries; throws if aborted.
+   * A step that succeeds costs one promise beside its activity's: the SDK captures a
+   * stack for every promise a workflow makes, so the path every order takes is chained
+   * rather than awaited (an async function and each await would each add one).
+   */
+  const runStep = <T>(step: Step, state: State, act: () => Promise<T>): Promise<T> => {
     status.step = step;
     setState(state);
-    for (;;) {
-      try {
-        const result = await act();
-        status.stepsDone.push(step);
-        return result;
-      } catch (error: unknown) {
-        const decision = await awaitDecision('forward', step, error);
-        if (decision.action === 'abort') throw new StepsAborted(decision.reason ?? 'aborted');
-      }
-    }
+    const attempt = (): Promise<T> =>
+      started(act).then(
+        (result) => {
+          status.stepsDone.push(step);
+          return result;
+        },
+        async (error: unknown) => {
+          const decision = await awaitDecision('forward', step, error);
+          if (decision.action === 'abort') throw new StepsAborted(decision.reason ?? 'aborted');
+          return attempt();
+        },
+      );
+    return attempt();
   };
 
   /** Runs one undo until it succeeds, parking for ops between rounds of retries. */
@@ -184,6 +192,15 @@ export function attendedSteps<State extends string, Step extends string>(
       return decision;
     },
   };
+}
+
+/** The step's promise; a step that throws before it has one fails as one that rejects. */
+function started<T>(act: () => Promise<T>): Promise<T> {
+  try {
+    return act();
+  } catch (error: unknown) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 export function describeError(step: string, error: unknown): StepError {

@@ -125,49 +125,31 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     status.amount = { currency: plan.price.currency, total: plan.price.amount };
 
     let customerId = '';
-    const authorization = await runStep('authorize', 'authorizing', async () => {
-      customerId = await forward.ensureCustomer({
-        tenantId: purchase.tenantId,
-        email: purchase.customer.email,
-      });
-      // Registered before the authorization exists: if its answer is lost, the retry with
-      // the same idempotency key finds the same PaymentIntent, which this then releases
-      // (or refunds, when it was captured).
-      saga.register('release-payment', async () => {
-        if (current) {
-          // The payment record is what Stripe reports, not what this workflow saw: a
-          // capture whose answer was lost is reported captured and refunded.
-          const report = await undo.releasePayment({
+    // The steps every order runs chain their activities instead of awaiting them: each
+    // async function and await would be one more promise, and so one more stack capture
+    // by the SDK (see runStep in attended-steps.ts).
+    const authorization = await runStep('authorize', 'authorizing', () =>
+      forward
+        .ensureCustomer({
+          tenantId: purchase.tenantId,
+          email: purchase.customer.email,
+        })
+        .then((customer) => {
+          customerId = customer;
+          // Registered before the authorization exists: if its answer is lost, the retry with
+          // the same idempotency key finds the same PaymentIntent, which this then releases
+          // (or refunds, when it was captured).
+          saga.register('release-payment', releasePayment);
+          return forward.authorizePayment({
             orderId: purchase.orderId,
-            tenantId: purchase.tenantId,
-            paymentIntentId: status.payment?.paymentIntentId,
+            customerId,
+            amount: plan.price.amount,
+            currency: plan.price.currency,
+            paymentMethod: purchase.paymentMethod,
+            description: plan.description,
           });
-          if (report.paymentIntentId) {
-            status.payment = {
-              ...status.payment,
-              paymentIntentId: report.paymentIntentId,
-              captured: report.captured,
-              refunded: report.refunded,
-            };
-          }
-          return;
-        }
-        if (!status.payment) return;
-        await undo.cancelAuthorization({
-          orderId: purchase.orderId,
-          paymentIntentId: status.payment.paymentIntentId,
-        });
-        status.payment.refunded = status.payment.captured;
-      });
-      return forward.authorizePayment({
-        orderId: purchase.orderId,
-        customerId,
-        amount: plan.price.amount,
-        currency: plan.price.currency,
-        paymentMethod: purchase.paymentMethod,
-        description: plan.description,
-      });
-    });
+        }),
+    );
     if (authorization.paymentIntentId) {
       status.payment = {
         paymentIntentId: authorization.paymentIntentId,
@@ -218,7 +200,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
       throw new PaymentDeclined(outcome.message);
     }
 
-    await runStep('grant', 'granting', async () => {
+    await runStep('grant', 'granting', () => {
       saga.register('revoke-licenses', () =>
         undo.revokeLicenses({
           orderId: purchase.orderId,
@@ -226,7 +208,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
           subscriptionId: status.subscriptionId,
         }),
       );
-      await forward.grantLicenses({
+      return forward.grantLicenses({
         orderId: purchase.orderId,
         tenantId: purchase.tenantId,
         subscription: plan.subscription,
@@ -238,19 +220,22 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
 
     if (plan.provisioning) {
       const resource = plan.provisioning;
-      await runStep('provision', 'provisioning', async () => {
+      await runStep('provision', 'provisioning', () => {
         saga.register('deprovision', () => undo.deprovision(resource));
-        await forward.provision(resource);
+        return forward.provision(resource);
       });
     }
 
-    await runStep('capture', 'capturing', async () => {
+    await runStep('capture', 'capturing', () => {
       const payment = status.payment!;
-      await forward.capturePayment({
-        orderId: purchase.orderId,
-        paymentIntentId: payment.paymentIntentId,
-      });
-      payment.captured = true;
+      return forward
+        .capturePayment({
+          orderId: purchase.orderId,
+          paymentIntentId: payment.paymentIntentId,
+        })
+        .then(() => {
+          payment.captured = true;
+        });
     });
 
     // The ledger writes license events to its outbox in the same transaction as each
@@ -299,6 +284,34 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
     }
     setState(final);
     return status;
+  }
+
+  /** Undoes the authorization: releases the held payment, or refunds a captured one. */
+  async function releasePayment(): Promise<void> {
+    if (current) {
+      // The payment record is what Stripe reports, not what this workflow saw: a
+      // capture whose answer was lost is reported captured and refunded.
+      const report = await undo.releasePayment({
+        orderId: purchase.orderId,
+        tenantId: purchase.tenantId,
+        paymentIntentId: status.payment?.paymentIntentId,
+      });
+      if (report.paymentIntentId) {
+        status.payment = {
+          ...status.payment,
+          paymentIntentId: report.paymentIntentId,
+          captured: report.captured,
+          refunded: report.refunded,
+        };
+      }
+      return;
+    }
+    if (!status.payment) return;
+    await undo.cancelAuthorization({
+      orderId: purchase.orderId,
+      paymentIntentId: status.payment.paymentIntentId,
+    });
+    status.payment.refunded = status.payment.captured;
   }
 
   /** Reads the intent; a failure that outlasts its retries parks the order for ops. */
