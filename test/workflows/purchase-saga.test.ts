@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities/order-activities';
 import { opsDecisionUpdate } from '../../workflows/messages';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../../workflows/order-types';
 import { purchaseWorkflow } from '../../workflows/purchase-workflow';
 import { orderInput, untilOrder, writtenOrderStates } from './support/orders';
-import { START_TIMEOUT_MS, startTimeSkippingServerWithCodec } from './support/time-skipping-stack';
+import { START_TIMEOUT_MS, startTimeSkippingWorker } from './support/time-skipping-stack';
 
 /**
  * The purchase saga on the time-skipping server with every activity a `jest.fn`: each
@@ -58,28 +57,18 @@ const policy: OrderPolicy = {
 };
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const started = await startTimeSkippingServerWithCodec('purchase-saga');
-  env = started.env;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  ({ env, close } = await startTimeSkippingWorker('purchase-saga', {
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities,
-    dataConverter: started.dataConverter,
-  });
-  running = worker.run();
+  }));
 }, START_TIMEOUT_MS);
 
 afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await env?.teardown();
+  await close?.();
 });
 
 const CUSTOMER = 'cus_saga';

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { startTimeSkippingServer } from '../../../local/binaries/servers';
 import { startLocalStack, type LocalStack } from '../../../local/stack/local-stack';
 import { dataConverterFor } from '../../../src/runtime/temporal';
@@ -50,4 +51,35 @@ export async function startTimeSkippingStack(
     },
   });
   return { env, stack };
+}
+
+/**
+ * A time-skipping server of the test file's own (see above) and one worker on it, running
+ * until `close`: a test file's `beforeAll` and `afterAll`.
+ */
+export async function startTimeSkippingWorker(
+  name: string,
+  options: Pick<WorkerOptions, 'taskQueue' | 'workflowsPath' | 'activities'>,
+): Promise<{ env: TestWorkflowEnvironment; close: () => Promise<void> }> {
+  const { env, dataConverter } = await startTimeSkippingServerWithCodec(name);
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      dataConverter,
+      ...options,
+    });
+  } catch (error: unknown) {
+    await env.teardown();
+    throw error;
+  }
+  const running = worker.run();
+  return {
+    env,
+    close: async () => {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
 }
