@@ -139,7 +139,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
           // Registered before the authorization exists: if its answer is lost, the retry with
           // the same idempotency key finds the same PaymentIntent, which this then releases
           // (or refunds, when it was captured).
-          saga.register('release-payment', releasePayment);
+          saga.register('release-payment', releaseAuthorization);
           return forward.authorizePayment({
             orderId: purchase.orderId,
             customerId,
@@ -287,7 +287,7 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   }
 
   /** Undoes the authorization: releases the held payment, or refunds a captured one. */
-  async function releasePayment(): Promise<void> {
+  async function releaseAuthorization(): Promise<void> {
     if (current) {
       // The payment record is what Stripe reports, not what this workflow saw: a
       // capture whose answer was lost is reported captured and refunded.
