@@ -123,8 +123,14 @@ export const configSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(32),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(10),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
-  /** Concurrent long polls for workflow tasks (at least 2, at most the concurrent tasks). */
-  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).default(4),
+  /**
+   * Concurrent long polls for workflow tasks (at least 2, at most the concurrent tasks);
+   * unset, as many as the concurrent tasks up to 10 (workerTuningOf). The SDK gives a
+   * fifth of them to the task queue every workflow's first task comes from, the rest to
+   * the worker's sticky queue: with 4 there was one, and a new order's first task often
+   * found it busy and was written to the server's task store before it was handed out.
+   */
+  WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
   /** Concurrent long polls for activity tasks (at most the concurrent activities). */
   WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(1_000).default(4),
 
@@ -158,7 +164,10 @@ export type Config = z.infer<typeof configSchema>;
 
 /** Limits that depend on each other, checked with the variables' names. */
 const checkedConfigSchema = configSchema.superRefine((config, ctx) => {
-  if (config.WORKER_WORKFLOW_POLLERS > config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+  if (
+    config.WORKER_WORKFLOW_POLLERS !== undefined &&
+    config.WORKER_WORKFLOW_POLLERS > config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
+  ) {
     ctx.addIssue({
       code: 'custom',
       path: ['WORKER_WORKFLOW_POLLERS'],

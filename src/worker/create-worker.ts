@@ -34,13 +34,18 @@ export interface WorkerTuning {
   activityPollers: number;
 }
 
+/** Workflow-task polls when WORKER_WORKFLOW_POLLERS is unset: the SDK's own default. */
+const DEFAULT_WORKFLOW_POLLERS = 10;
+
 /** The worker's tuning as the configuration sets it. */
 export function workerTuningOf(config: Config): WorkerTuning {
   return {
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    workflowPollers: config.WORKER_WORKFLOW_POLLERS,
+    workflowPollers:
+      config.WORKER_WORKFLOW_POLLERS ??
+      Math.min(DEFAULT_WORKFLOW_POLLERS, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
     activityPollers: config.WORKER_ACTIVITY_POLLERS,
   };
 }

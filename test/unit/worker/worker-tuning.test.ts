@@ -7,9 +7,18 @@ describe("the worker's tuning", () => {
       maxConcurrentActivities: 32,
       maxConcurrentWorkflowTasks: 10,
       maxCachedWorkflows: 1000,
-      workflowPollers: 4,
+      workflowPollers: 10,
       activityPollers: 4,
     });
+  });
+
+  it('when only the concurrent workflow tasks are set, then the workflow pollers follow them up to 10', () => {
+    expect(
+      workerTuningOf(loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4' })).workflowPollers,
+    ).toBe(4);
+    expect(
+      workerTuningOf(loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40' })).workflowPollers,
+    ).toBe(10);
   });
 
   it('when the environment sets it, then the worker gets those values', () => {
