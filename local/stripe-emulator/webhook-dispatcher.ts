@@ -66,7 +66,8 @@ export class WebhookDispatcher {
   }
 
   dispatch(event: EmulatedEvent, targets: RegisteredEndpoint[]): void {
-    if (this.closed) return;
+    // Most events have no endpoint that asked for them: nothing to serialize.
+    if (this.closed || targets.length === 0) return;
     const payload = JSON.stringify(event, null, 2);
     for (const target of targets) {
       const copies = this.modes.duplicate ? 2 : 1;
