@@ -10,6 +10,8 @@ import { orderWorkflowId } from '../workflows/order-types';
 import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
 import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
+import { serverRequestMeter } from './server-requests';
+import { freeLoopbackPort } from '../src/telemetry/metrics';
 import { median } from './rounds';
 import { getCatalog } from '../src/catalog';
 
@@ -21,9 +23,9 @@ import { getCatalog } from '../src/catalog';
  * shape behind a bare HTTP route (see bench/baseline/). Checkout latency (until the
  * authorization answer), time until completed and throughput, for a bounded number of
  * orders at a fixed concurrency, and per order what it costs Temporal (activities,
- * workflow tasks, search-attribute upserts, history events) and where its time goes
- * (each activity type's queue wait and run time). Prints figures and ratios, asserts
- * nothing:
+ * workflow tasks, search-attribute upserts, history events; from the server's own
+ * metrics, its database requests) and where its time goes (each activity type's queue
+ * wait and run time). Prints figures and ratios, asserts nothing:
  *
  *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--database-url postgres://…]
  *
@@ -133,8 +135,11 @@ async function run(
     count = ORDERS,
     tenants = 'bench-tenant',
     cpu,
-  }: { count?: number; tenants?: string; cpu?: CpuParts } = {},
+    serverMetrics,
+  }: { count?: number; tenants?: string; cpu?: CpuParts; serverMetrics?: string } = {},
 ) {
+  // Read first: its reading waits for the server's counters, which the CPU is not to include.
+  const serverRequests = serverMetrics && (await serverRequestMeter(serverMetrics));
   const cpuUsed = cpu && cpuMeter(cpu);
   const checkout: number[] = [];
   const completion: number[] = [];
@@ -172,6 +177,7 @@ async function run(
     `  until completed: p50 ${ms(percentile(completion, 50))}, p90 ${ms(percentile(completion, 90))}, p99 ${ms(percentile(completion, 99))}`,
   );
   if (cpuUsed) console.log(`  ${cpuUsed(count, 'order')}`);
+  if (serverRequests) console.log(`  ${await serverRequests(count, 'order')}`);
   return {
     throughput: count / seconds,
     checkoutP50: percentile(checkout, 50),
@@ -282,7 +288,8 @@ const formatRatio = (ratio: RunFigures) =>
 
 async function main(): Promise<void> {
   const ledger = await benchLedger(DATABASE_URL);
-  const server = await startDevServer();
+  const metricsPort = await freeLoopbackPort();
+  const server = await startDevServer({ metricsPort });
   const standIns = await startStandInProcesses();
   const stack = await startLocalStack({
     ephemeralPorts: true,
@@ -376,6 +383,7 @@ async function main(): Promise<void> {
         {
           tenants: `r${round}-tenant`,
           cpu,
+          serverMetrics: `http://127.0.0.1:${metricsPort}/metrics`,
         },
       );
     const ratios: RunFigures[] = [];

@@ -34,6 +34,8 @@ export interface DevServerOptions extends BinaryOptions {
   dbFilename?: string;
   /** The codec server the UI decodes payloads with (`--ui-codec-endpoint`): the API's /codec. */
   uiCodecEndpoint?: string;
+  /** Serve the server's Prometheus metrics at http://127.0.0.1:PORT/metrics (`--metrics-port`). */
+  metricsPort?: number;
 }
 
 /** Starts `temporal server start-dev` with the project's search attributes registered. */
@@ -51,9 +53,12 @@ export async function startDevServer(
           ui: options.uiPort !== undefined,
           uiPort: options.uiPort,
           dbFilename: options.dbFilename,
-          extraArgs: options.uiCodecEndpoint
-            ? ['--ui-codec-endpoint', options.uiCodecEndpoint]
-            : [],
+          extraArgs: [
+            ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+            ...(options.metricsPort !== undefined
+              ? ['--metrics-port', String(options.metricsPort)]
+              : []),
+          ],
           searchAttributes: SEARCH_ATTRIBUTES,
           log: { format: 'pretty', level: 'warn' },
         },
