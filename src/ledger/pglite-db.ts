@@ -78,9 +78,13 @@ class PgliteThread {
     });
   }
 
-  /** Runs statements in one message (in one transaction when `begin`); each one's rows. */
-  query(statements: Statement[], begin = false): Promise<unknown[][]> {
-    return this.send({ op: 'query', statements, begin });
+  /**
+   * Runs statements in one message (opening a transaction first when `begin`); each
+   * one's rows. With `end` the statements close a transaction (the last is its COMMIT):
+   * if one fails, the thread rolls the transaction back before it reads its next message.
+   */
+  query(statements: Statement[], begin = false, end = false): Promise<unknown[][]> {
+    return this.send({ op: 'query', statements, begin, end });
   }
 
   /** Runs a script by the simple protocol (several statements, no parameters). */
@@ -142,15 +146,16 @@ function executor(thread: PgliteThread): SqlExecutor {
  * thread, not two), and the statements it issues at once (in the same turn of the event
  * loop, as `Promise.all` over independent statements does) travel in one message and run
  * in the order issued: a round trip each turn instead of each statement. A deferred write
- * waits for the next message, or travels with the COMMIT (`commit`): a transaction that
- * ends on writes nobody reads (its outbox, a mirror) costs no round trip for them.
+ * waits for the next message, or travels with the COMMIT (`sendCommit`): a transaction
+ * that ends on writes nobody reads (its outbox, a mirror) costs no round trip for them.
+ * `sendCommit` sends that last message and hands back its answer without waiting for it.
  * `settle` sends what is still batched and waits for everything sent to be answered, so
  * the ROLLBACK after it comes last even when the transaction's code threw with a statement
  * in flight; it tells whether anything was sent, so a transaction that ran no statement
  * has nothing to roll back.
  */
 function transactionExecutor(thread: PgliteThread): SqlExecutor & {
-  commit: () => Promise<void>;
+  sendCommit: () => Promise<{ answered: Promise<unknown> }>;
   settle: () => Promise<boolean>;
 } {
   let began = false;
@@ -169,6 +174,7 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & {
     const sent = thread.query(
       [...statements.map(({ sql, params }) => ({ sql, params })), ...last],
       begin(),
+      last.length > 0,
     );
     lastSent = sent.catch(() => undefined);
     sent.then(
@@ -188,14 +194,14 @@ function transactionExecutor(thread: PgliteThread): SqlExecutor & {
     if (error) deferredFailure ??= { error };
   };
   return {
-    commit: async () => {
+    sendCommit: async () => {
       await lastSent;
       // What is still batched stays for the rollback's `settle`, which sends it.
       if (deferredFailure) throw deferredFailure.error;
       const statements = batch;
       batch = [];
-      if (!began && statements.length === 0) return;
-      await send(statements, [COMMIT]);
+      if (!began && statements.length === 0) return { answered: Promise.resolve() };
+      return { answered: send(statements, [COMMIT]) };
     },
     settle: async () => {
       flush();
@@ -238,7 +244,10 @@ const COMMIT: Statement = { sql: 'COMMIT', params: [] };
 /**
  * Embedded PostgreSQL, the zero-setup default. It has one connection, so every call
  * and every transaction is queued: a transaction's statements never interleave with
- * another caller's.
+ * another caller's. A transaction holds the queue until its COMMIT is sent, not until it
+ * is answered: the thread runs messages in the order sent, so the next transaction's
+ * statements run after that COMMIT all the same, and the queue is not held for a round
+ * trip in which nobody can use the connection.
  */
 export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
   // PGlite creates the data directory itself, but not its parents (`.provisioner/pglite`).
@@ -285,20 +294,24 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
       written = true;
       return mutex.run(() => direct.deferWrite(sql, params));
     },
-    transaction: (fn) =>
-      mutex.run(async () => {
+    transaction: async (fn) => {
+      const { result, commit } = await mutex.run(async () => {
         written = true;
         const tx = transactionExecutor(thread);
         try {
-          const result = await fn(tx);
-          await tx.commit();
-          return result;
+          const value = await fn(tx);
+          return { result: value, commit: await tx.sendCommit() };
         } catch (error: unknown) {
-          // A COMMIT that failed ended the transaction itself; ROLLBACK then only warns.
           if (await tx.settle()) await direct.query('ROLLBACK');
           throw error;
         }
-      }),
+      });
+      // The next transaction need not wait for this one's COMMIT to be answered: the
+      // thread reads messages in order, so it runs after the COMMIT (or after the
+      // thread's ROLLBACK, when the COMMIT's message failed). Its caller does wait.
+      await commit.answered;
+      return result;
+    },
     close: () =>
       mutex.run(async () => {
         clearInterval(analyzer);

@@ -5,13 +5,15 @@
  * the HTTP server's event loop. And PGlite's loader relies on dynamic `import()`, which a
  * fresh thread has even when the caller runs in a sandbox without it (jest's vm).
  *
- * Protocol: { id, op: 'query', statements: [{ sql, params }], begin? } or { id, op: 'exec' |
- * 'close', sql? } in, { id, results } (each statement's rows) or { id, error } out.
- * Messages are handled one after the other, in the order sent. \`begin\` opens the
+ * Protocol: { id, op: 'query', statements: [{ sql, params }], begin?, end? } or { id, op:
+ * 'exec' | 'close', sql? } in, { id, results } (each statement's rows) or { id, error }
+ * out. Messages are handled one after the other, in the order sent. \`begin\` opens the
  * transaction before the statements, so a transaction's first statement costs one round
  * trip, not two; statements a transaction issues at once travel in one message, and a
  * failure skips those after it (PostgreSQL skips to the next sync), which the whole
- * message is refused with.
+ * message is refused with. \`end\` marks a transaction's last message (its COMMIT last):
+ * when it fails, the thread rolls back before it handles the next message, which may
+ * already be the next transaction's (its sender does not wait for the COMMIT's answer).
  *
  * A query runs as a prepared statement, kept by its text: PostgreSQL parses and plans
  * it once (as a connection pool's driver does with named statements), and each run is
@@ -104,15 +106,23 @@ function describe(error) {
 }
 
 const BEGIN = { sql: 'BEGIN', params: [] };
+const ROLLBACK = { sql: 'ROLLBACK', params: [] };
 
 async function handle(message) {
   try {
     const db = await ready;
     let results = [];
     if (message.op === 'query') {
-      // BEGIN's own (empty) result is not the caller's.
-      if (message.begin) results = (await run(db, [BEGIN, ...message.statements])).slice(1);
-      else results = await run(db, message.statements);
+      try {
+        // BEGIN's own (empty) result is not the caller's.
+        if (message.begin) results = (await run(db, [BEGIN, ...message.statements])).slice(1);
+        else results = await run(db, message.statements);
+      } catch (error) {
+        // A transaction's last message failed: its COMMIT did not run (or ended it). No
+        // later message may run in what is left of it.
+        if (message.end) await run(db, [ROLLBACK]).catch(() => undefined);
+        throw error;
+      }
     } else if (message.op === 'exec') {
       if (message.begin) await run(db, [BEGIN]);
       await db.exec(message.sql);

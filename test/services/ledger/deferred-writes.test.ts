@@ -53,6 +53,24 @@ describe.each(ledgerEngines())('deferred writes, on %s', (engine) => {
     expect(await names()).toEqual(['c']);
   });
 
+  test('when a write deferred to the commit fails, then the transaction already waiting behind it keeps its own rows and none of the failed one', async () => {
+    const [failed, next] = await Promise.allSettled([
+      db.transaction(async (tx) => {
+        await tx.query(insert, ['a']);
+        await tx.deferWrite(insert, ['a']);
+      }),
+      db.transaction(async (tx) => {
+        const seen = await tx.query<{ name: string }>('SELECT name FROM items');
+        await tx.deferWrite(insert, ['b']);
+        return seen.map((row) => row.name);
+      }),
+    ]);
+
+    expect(failed).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+    expect(next).toEqual({ status: 'fulfilled', value: [] });
+    expect(await names()).toEqual(['b']);
+  });
+
   test('when a deferred write fails before a later statement, then the transaction fails even if its code goes on', async () => {
     const failed = db.transaction(async (tx) => {
       await tx.query(insert, ['a']);

@@ -130,6 +130,34 @@ describe('transactions on the PGlite ledger', () => {
     expect(await names()).toEqual(['c', 'd']);
   });
 
+  test('when its COMMIT fails, then the caller gets the error and the transaction queued behind it runs on its own', async () => {
+    await db.exec(
+      'CREATE TABLE IF NOT EXISTS late (name text UNIQUE DEFERRABLE INITIALLY DEFERRED); TRUNCATE late',
+    );
+    const lateNames = async () =>
+      (await db.query<{ name: string }>('SELECT name FROM late ORDER BY name')).map((r) => r.name);
+    // The deferred unique check runs at COMMIT: the statements succeed, the COMMIT fails.
+    const [failed, next] = await Promise.allSettled([
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO late (name) VALUES ($1), ($1)', ['a']);
+        await tx.query('INSERT INTO items (name) VALUES ($1)', ['a']);
+        return 'committed';
+      }),
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO items (name) VALUES ($1)', ['b']);
+        return (await tx.query<{ name: string }>('SELECT name FROM items ORDER BY name')).map(
+          (r) => r.name,
+        );
+      }),
+    ]);
+
+    expect(failed).toMatchObject({ status: 'rejected', reason: { code: '23505' } });
+    expect(next).toEqual({ status: 'fulfilled', value: ['b'] });
+    expect(await lateNames()).toEqual([]);
+    expect(await names()).toEqual(['b']);
+    expect(await inTransaction()).toBe(false);
+  });
+
   test('when its code throws with a statement not yet answered, then that statement is rolled back too', async () => {
     const failed = db.transaction(async (tx) => {
       void tx.query('INSERT INTO items (name) VALUES ($1)', ['a']);
