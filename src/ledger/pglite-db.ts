@@ -265,6 +265,18 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
     throw error;
   }
   const mutex = new Mutex();
+  /**
+   * A statement outside a transaction waits its turn to be sent, and for its answer
+   * outside the queue, as a transaction's COMMIT does: run alone, it leaves nothing open.
+   */
+  const sentInTurn = async <T>(send: () => Promise<T>): Promise<T> => {
+    const { answer } = await mutex.run(async () => {
+      const sent = send();
+      sent.catch(() => undefined);
+      return { answer: sent };
+    });
+    return answer;
+  };
   let written = false;
   const analyzer = setInterval(() => {
     if (!written) return;
@@ -284,15 +296,16 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
     engine: 'pglite',
     query: (sql, params) => {
       if (!/^\s*SELECT\b/i.test(sql)) written = true;
-      return mutex.run(() => direct.query(sql, params));
+      return sentInTurn(() => direct.query(sql, params));
     },
     exec: (script) => {
       written = true;
+      // A script may leave a transaction open when it fails: the next caller waits for it.
       return mutex.run(() => direct.exec(script));
     },
     deferWrite: (sql, params) => {
       written = true;
-      return mutex.run(() => direct.deferWrite(sql, params));
+      return sentInTurn(() => direct.deferWrite(sql, params));
     },
     transaction: async (fn) => {
       const { result, commit } = await mutex.run(async () => {

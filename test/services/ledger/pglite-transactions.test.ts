@@ -158,6 +158,25 @@ describe('transactions on the PGlite ledger', () => {
     expect(await inTransaction()).toBe(false);
   });
 
+  test('when statements outside a transaction are issued at once, then they run in the order issued and a failure is only its own', async () => {
+    const outcomes = await Promise.allSettled([
+      db.query('INSERT INTO items (name) VALUES ($1)', ['a']),
+      db.query('INSERT INTO items (name) VALUES ($1)', ['a']),
+      db.transaction((tx) => tx.query('INSERT INTO items (name) VALUES ($1)', ['b'])),
+      db.query<{ name: string }>('SELECT name FROM items ORDER BY name'),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(outcomes[1]).toMatchObject({ reason: { code: '23505' } });
+    expect(outcomes[3]).toEqual({ status: 'fulfilled', value: [{ name: 'a' }, { name: 'b' }] });
+    expect(await inTransaction()).toBe(false);
+  });
+
   test('when its code throws with a statement not yet answered, then that statement is rolled back too', async () => {
     const failed = db.transaction(async (tx) => {
       void tx.query('INSERT INTO items (name) VALUES ($1)', ['a']);
