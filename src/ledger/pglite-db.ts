@@ -266,16 +266,15 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
   }
   const mutex = new Mutex();
   /**
-   * A statement outside a transaction waits its turn to be sent, and for its answer
-   * outside the queue, as a transaction's COMMIT does: run alone, it leaves nothing open.
+   * Holds the queue while `send` sends, and waits for the answer it hands back outside
+   * the queue: the thread runs messages in the order sent, so the next caller's run after
+   * it all the same. A transaction sends until its COMMIT; a statement alone, itself
+   * (it leaves nothing open). A script may leave a transaction open when it fails, so
+   * `exec` holds the queue until answered.
    */
-  const sentInTurn = async <T>(send: () => Promise<T>): Promise<T> => {
-    const { answer } = await mutex.run(async () => {
-      const sent = send();
-      sent.catch(() => undefined);
-      return { answer: sent };
-    });
-    return answer;
+  const sentInTurn = async <T>(send: () => Promise<{ answered: Promise<T> }>): Promise<T> => {
+    const { answered } = await mutex.run(send);
+    return answered;
   };
   let written = false;
   const analyzer = setInterval(() => {
@@ -296,35 +295,31 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDb> {
     engine: 'pglite',
     query: (sql, params) => {
       if (!/^\s*SELECT\b/i.test(sql)) written = true;
-      return sentInTurn(() => direct.query(sql, params));
+      return sentInTurn(async () => ({ answered: direct.query(sql, params) }));
     },
     exec: (script) => {
       written = true;
-      // A script may leave a transaction open when it fails: the next caller waits for it.
       return mutex.run(() => direct.exec(script));
     },
     deferWrite: (sql, params) => {
       written = true;
-      return sentInTurn(() => direct.deferWrite(sql, params));
+      return sentInTurn(async () => ({ answered: direct.deferWrite(sql, params) }));
     },
-    transaction: async (fn) => {
-      const { result, commit } = await mutex.run(async () => {
+    transaction: (fn) =>
+      sentInTurn(async () => {
         written = true;
         const tx = transactionExecutor(thread);
         try {
-          const value = await fn(tx);
-          return { result: value, commit: await tx.sendCommit() };
+          const result = await fn(tx);
+          // Its caller waits for the COMMIT's answer; the next transaction, sent behind
+          // it, runs after the COMMIT (or after the thread's ROLLBACK when it failed).
+          const { answered } = await tx.sendCommit();
+          return { answered: answered.then(() => result) };
         } catch (error: unknown) {
           if (await tx.settle()) await direct.query('ROLLBACK');
           throw error;
         }
-      });
-      // The next transaction need not wait for this one's COMMIT to be answered: the
-      // thread reads messages in order, so it runs after the COMMIT (or after the
-      // thread's ROLLBACK, when the COMMIT's message failed). Its caller does wait.
-      await commit.answered;
-      return result;
-    },
+      }),
     close: () =>
       mutex.run(async () => {
         clearInterval(analyzer);
