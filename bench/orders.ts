@@ -27,7 +27,7 @@ import { getCatalog } from '../src/catalog';
  * metrics, its database requests) and where its time goes (each activity type's queue
  * wait and run time). Prints figures and ratios, asserts nothing:
  *
- *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--database-url postgres://…]
+ *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--warm-up N] [--database-url postgres://…]
  *
  * With `--database-url` the ledger runs on that PostgreSQL server, in a schema of its own
  * that is dropped at the end; without it, on PGlite in memory.
@@ -60,18 +60,29 @@ const ROUNDS = Number(flag('--rounds') ?? 4);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
   throw new Error('--rounds: expected a whole number of rounds, at least 1, after it');
 }
-const FLAGS = ['--database-url', '--poll-ms', '--rounds'];
+const WARM_UP_ORDERS = Number(flag('--warm-up') ?? 400);
+if (!Number.isInteger(WARM_UP_ORDERS) || WARM_UP_ORDERS < 0) {
+  throw new Error('--warm-up: expected a whole number of orders, 0 or more, after it');
+}
+const FLAGS = ['--database-url', '--poll-ms', '--rounds', '--warm-up'];
 const positional = process.argv
   .slice(2)
   .filter((_, i, all) => !FLAGS.includes(all[i]) && !FLAGS.includes(all[i - 1]));
 const ORDERS = Number(positional[0] ?? 200);
 const CONCURRENCY = Number(positional[1] ?? 8);
 /**
- * Orders each half places first, unmeasured, so that neither is measured while its code
- * is still compiled and its connections opened. They buy for tenants of their own: the
- * measured orders still create their tenants' Stripe customers.
+ * Orders each half places first, unmeasured (`--warm-up N`, default 400), so that neither
+ * is measured while its code is still being compiled and its connections opened. V8
+ * optimizes a function once it has run enough, and much of the product's code runs a few
+ * times per order: with `node --trace-opt`, the product's half alone, after 40 orders of
+ * warm-up, had 129, 98, 116, 78 and 77 functions optimized in each of the next five
+ * stretches of 50 orders (0.9–1.1 s of compiling each), and 37–55 (0.2–0.7 s) in each
+ * from the 250th to the 800th. The halves warm up in turns of 100 orders, each turn
+ * printed. Each turn buys for tenants of its own (a user holds one seat of a plan), and
+ * none of them is measured: the measured orders still create their tenants' Stripe
+ * customers.
  */
-const WARM_UP = { count: 40, tenants: 'warm-up-tenant' };
+const WARM_UP = { count: WARM_UP_ORDERS, batch: 100, tenants: 'warm-up-tenant' };
 const FINAL = ['completed', 'declined', 'compensated'];
 /** The add-ons whose order provisions something (a step, and an activity, more). */
 const PROVISIONED = getCatalog()
@@ -136,7 +147,15 @@ async function run(
     tenants = 'bench-tenant',
     cpu,
     serverMetrics,
-  }: { count?: number; tenants?: string; cpu?: CpuParts; serverMetrics?: string } = {},
+    brief = false,
+  }: {
+    count?: number;
+    tenants?: string;
+    cpu?: CpuParts;
+    serverMetrics?: string;
+    /** One line: throughput and CPU per order (the warm-up's turns). */
+    brief?: boolean;
+  } = {},
 ) {
   // Read first: its reading waits for the server's counters, which the CPU is not to include.
   const serverRequests = serverMetrics && (await serverRequestMeter(serverMetrics));
@@ -168,6 +187,18 @@ async function run(
   checkout.sort((a, b) => a - b);
   completion.sort((a, b) => a - b);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
+  if (brief) {
+    console.log(
+      `${label}: ${(count / seconds).toFixed(1)} orders/s` +
+        (cpuUsed ? `; ${cpuUsed(count, 'order')}` : '') +
+        (failures ? `; ${failures} not completed` : ''),
+    );
+    return {
+      throughput: count / seconds,
+      checkoutP50: percentile(checkout, 50),
+      completedP50: percentile(completion, 50),
+    } satisfies RunFigures;
+  }
   console.log(`${label}: ${count} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
   console.log(`  throughput: ${(count / seconds).toFixed(1)} orders/s completed`);
   console.log(
@@ -363,15 +394,18 @@ async function main(): Promise<void> {
       },
     };
     type Half = (typeof halves)[keyof typeof halves];
-    for (const half of [halves.baseline, halves.product]) {
-      await run(
-        `${half.label}, warm-up`,
-        half.url,
-        half.headers,
-        `${half.prefix}-warm`,
-        half.state,
-        WARM_UP,
-      );
+    for (let done = 0; done < WARM_UP.count; done += WARM_UP.batch) {
+      const count = Math.min(WARM_UP.batch, WARM_UP.count - done);
+      for (const half of [halves.baseline, halves.product]) {
+        await run(
+          `${half.label}, warm-up, orders ${done + 1}–${done + count}`,
+          half.url,
+          half.headers,
+          `${half.prefix}-warm-${done}`,
+          half.state,
+          { count, tenants: `${WARM_UP.tenants}-${done}`, cpu, brief: true },
+        );
+      }
     }
     const measure = (half: Half, round: number) =>
       run(
