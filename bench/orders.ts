@@ -187,20 +187,21 @@ async function run(
   checkout.sort((a, b) => a - b);
   completion.sort((a, b) => a - b);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
+  const figures = {
+    throughput: count / seconds,
+    checkoutP50: percentile(checkout, 50),
+    completedP50: percentile(completion, 50),
+  } satisfies RunFigures;
   if (brief) {
     console.log(
-      `${label}: ${(count / seconds).toFixed(1)} orders/s` +
+      `${label}: ${figures.throughput.toFixed(1)} orders/s` +
         (cpuUsed ? `; ${cpuUsed(count, 'order')}` : '') +
         (failures ? `; ${failures} not completed` : ''),
     );
-    return {
-      throughput: count / seconds,
-      checkoutP50: percentile(checkout, 50),
-      completedP50: percentile(completion, 50),
-    } satisfies RunFigures;
+    return figures;
   }
   console.log(`${label}: ${count} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
-  console.log(`  throughput: ${(count / seconds).toFixed(1)} orders/s completed`);
+  console.log(`  throughput: ${figures.throughput.toFixed(1)} orders/s completed`);
   console.log(
     `  checkout answer: p50 ${ms(percentile(checkout, 50))}, p90 ${ms(percentile(checkout, 90))}, p99 ${ms(percentile(checkout, 99))}`,
   );
@@ -209,11 +210,7 @@ async function run(
   );
   if (cpuUsed) console.log(`  ${cpuUsed(count, 'order')}`);
   if (serverRequests) console.log(`  ${await serverRequests(count, 'order')}`);
-  return {
-    throughput: count / seconds,
-    checkoutP50: percentile(checkout, 50),
-    completedP50: percentile(completion, 50),
-  } satisfies RunFigures;
+  return figures;
 }
 
 const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
