@@ -58,25 +58,46 @@ function sample(parts: CpuParts): Map<string, Map<number, number>> {
   return sampled;
 }
 
+/** Each part's CPU milliseconds per unit of work (undefined: none of its processes could be read). */
+export interface CpuFigures {
+  parts: Record<string, number | undefined>;
+  total: number;
+}
+
 /**
  * Starts counting; the function it returns gives each part's CPU milliseconds per unit
- * of work (`units`, e.g. orders) since, as one printable line. A process that started in
- * between counts whole; one that ended in between (a database backend closed) is left
- * out. A part none of whose processes could be read prints n/a.
+ * of work (`units`, e.g. orders) since, and their total. A process that started in
+ * between counts whole; one that ended in between (a database backend closed) is left out.
  */
-export function cpuMeter(parts: CpuParts): (units: number, unit: string) => string {
+export function cpuFigures(parts: CpuParts): (units: number) => CpuFigures {
   const before = sample(parts);
-  return (units, unit) => {
+  return (units) => {
     const after = sample(parts);
-    let total = 0;
-    const figures = Object.keys(parts).map((name) => {
+    const figures: CpuFigures = { parts: {}, total: 0 };
+    for (const name of Object.keys(parts)) {
       const [a, b] = [before.get(name)!, after.get(name)!];
-      if (b.size === 0) return `${name} n/a`;
+      if (b.size === 0) {
+        figures.parts[name] = undefined;
+        continue;
+      }
       const seconds = [...b].reduce((sum, [pid, used]) => sum + used - (a.get(pid) ?? 0), 0);
-      const ms = (seconds * 1000) / units;
-      total += ms;
-      return `${name} ${ms.toFixed(0)} ms`;
-    });
-    return `CPU per ${unit}: ${figures.join(', ')}; total ${total.toFixed(0)} ms`;
+      figures.parts[name] = (seconds * 1000) / units;
+      figures.total += (seconds * 1000) / units;
+    }
+    return figures;
   };
+}
+
+/** What `cpuFigures` counted, as one printable line; a part that could not be read prints n/a. */
+export function cpuLine(figures: CpuFigures, unit: string): string {
+  const parts = Object.entries(figures.parts).map(([name, ms]) =>
+    ms === undefined ? `${name} n/a` : `${name} ${ms.toFixed(0)} ms`,
+  );
+  return `CPU per ${unit}: ${parts.join(', ')}; total ${figures.total.toFixed(0)} ms`;
+}
+
+/** `cpuFigures` as one printable line per call. */
+export function cpuMeter(parts: CpuParts): (units: number, unit: string) => string {
+  const figures = cpuFigures(parts);
+  return (units, unit) => cpuLine(figures(units), unit);
 }

@@ -9,7 +9,7 @@ import { startBaseline } from './baseline/server';
 import { orderWorkflowId } from '../workflows/order-types';
 import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
-import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
+import { cpuFigures, cpuLine, findProcesses, type CpuParts } from './cpu-meter';
 import { serverRequestMeter } from './server-requests';
 import { freeLoopbackPort } from '../src/telemetry/metrics';
 import { median } from './rounds';
@@ -27,7 +27,7 @@ import { getCatalog } from '../src/catalog';
  * metrics, its database requests) and where its time goes (each activity type's queue
  * wait and run time). Prints figures and ratios, asserts nothing:
  *
- *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--warm-up N] [--database-url postgres://…]
+ *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--warm-up N] [--rate N] [--database-url postgres://…]
  *
  * With `--database-url` the ledger runs on that PostgreSQL server, in a schema of its own
  * that is dropped at the end; without it, on PGlite in memory.
@@ -43,6 +43,13 @@ import { getCatalog } from '../src/catalog';
  * result, which is the order's final status) for both halves. `--poll-ms N` instead polls
  * `GET /v1/orders/:id` every N ms, as a client without that wait would: every poll is a
  * workflow query through the worker, so at 20 ms the polls cost more than the orders.
+ *
+ * `--rate N` places N orders a second instead of `concurrency` at a time, each without
+ * waiting for the ones before it (an open loop), so both halves carry the same load and
+ * their CPU per order compares work for work: at full load each half's figures include
+ * how much the other processes slowed it, and the half that keeps the cores busier pays
+ * more for everything, the Temporal server's share too. The ratio printed is then the
+ * product's CPU per order over the baseline's (their throughputs are both the rate).
  */
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -64,7 +71,11 @@ const WARM_UP_ORDERS = Number(flag('--warm-up') ?? 400);
 if (!Number.isInteger(WARM_UP_ORDERS) || WARM_UP_ORDERS < 0) {
   throw new Error('--warm-up: expected a whole number of orders, 0 or more, after it');
 }
-const FLAGS = ['--database-url', '--poll-ms', '--rounds', '--warm-up'];
+const RATE = flag('--rate') === undefined ? undefined : Number(flag('--rate'));
+if (RATE !== undefined && !(RATE > 0)) {
+  throw new Error('--rate: expected a positive number of orders a second after it');
+}
+const FLAGS = ['--database-url', '--poll-ms', '--rounds', '--warm-up', '--rate'];
 const positional = process.argv
   .slice(2)
   .filter((_, i, all) => !FLAGS.includes(all[i]) && !FLAGS.includes(all[i - 1]));
@@ -96,6 +107,8 @@ interface RunFigures {
   throughput: number;
   checkoutP50: number;
   completedP50: number;
+  /** Milliseconds of CPU per order, every part of the stack together (when counted). */
+  cpu?: number;
 }
 
 function orderBody(i: number, prefix: string, tenants: string) {
@@ -159,7 +172,7 @@ async function run(
 ) {
   // Read first: its reading waits for the server's counters, which the CPU is not to include.
   const serverRequests = serverMetrics && (await serverRequestMeter(serverMetrics));
-  const cpuUsed = cpu && cpuMeter(cpu);
+  const cpuUsed = cpu && cpuFigures(cpu);
   const checkout: number[] = [];
   const completion: number[] = [];
   let next = 0;
@@ -178,29 +191,43 @@ async function run(
     completion.push(performance.now() - started);
   };
   const began = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) await placeOne(next++);
-    }),
-  );
+  if (RATE) {
+    // Each order at its time from the start, whatever the ones before it are doing.
+    const placed: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      const due = began + (i * 1000) / RATE - performance.now();
+      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      placed.push(placeOne(i));
+    }
+    await Promise.all(placed);
+  } else {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < count) await placeOne(next++);
+      }),
+    );
+  }
   const seconds = (performance.now() - began) / 1000;
   checkout.sort((a, b) => a - b);
   completion.sort((a, b) => a - b);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
-  const figures = {
+  const used = cpuUsed?.(count);
+  const figures: RunFigures = {
     throughput: count / seconds,
     checkoutP50: percentile(checkout, 50),
     completedP50: percentile(completion, 50),
-  } satisfies RunFigures;
+    cpu: used?.total,
+  };
   if (brief) {
     console.log(
       `${label}: ${figures.throughput.toFixed(1)} orders/s` +
-        (cpuUsed ? `; ${cpuUsed(count, 'order')}` : '') +
+        (used ? `; ${cpuLine(used, 'order')}` : '') +
         (failures ? `; ${failures} not completed` : ''),
     );
     return figures;
   }
-  console.log(`${label}: ${count} orders, concurrency ${CONCURRENCY}, ${failures} not completed`);
+  const load = RATE ? `${RATE} a second` : `concurrency ${CONCURRENCY}`;
+  console.log(`${label}: ${count} orders, ${load}, ${failures} not completed`);
   console.log(`  throughput: ${figures.throughput.toFixed(1)} orders/s completed`);
   console.log(
     `  checkout answer: p50 ${ms(percentile(checkout, 50))}, p90 ${ms(percentile(checkout, 90))}, p99 ${ms(percentile(checkout, 99))}`,
@@ -208,7 +235,7 @@ async function run(
   console.log(
     `  until completed: p50 ${ms(percentile(completion, 50))}, p90 ${ms(percentile(completion, 90))}, p99 ${ms(percentile(completion, 99))}`,
   );
-  if (cpuUsed) console.log(`  ${cpuUsed(count, 'order')}`);
+  if (used) console.log(`  ${cpuLine(used, 'order')}`);
   if (serverRequests) console.log(`  ${await serverRequests(count, 'order')}`);
   return figures;
 }
@@ -310,8 +337,11 @@ async function benchLedger(databaseUrl: string | undefined) {
 
 const noop = async () => undefined;
 
+/** At a fixed rate both halves' throughput is the rate: what differs is what an order costs. */
 const formatRatio = (ratio: RunFigures) =>
-  `throughput ${ratio.throughput.toFixed(2)}x the baseline; ` +
+  (RATE
+    ? `CPU per order ${ratio.cpu!.toFixed(2)}x the baseline's; `
+    : `throughput ${ratio.throughput.toFixed(2)}x the baseline; `) +
   `checkout p50 ${ratio.checkoutP50.toFixed(2)}x; completed p50 ${ratio.completedP50.toFixed(2)}x`;
 
 async function main(): Promise<void> {
@@ -428,6 +458,7 @@ async function main(): Promise<void> {
         throughput: orders.throughput / reference.throughput,
         checkoutP50: orders.checkoutP50 / reference.checkoutP50,
         completedP50: orders.completedP50 / reference.completedP50,
+        cpu: orders.cpu! / reference.cpu!,
       };
       ratios.push(ratio);
       console.log(`  round ${round}: ${formatRatio(ratio)}`);
@@ -448,6 +479,7 @@ async function main(): Promise<void> {
           throughput: medianOf((r) => r.throughput),
           checkoutP50: medianOf((r) => r.checkoutP50),
           completedP50: medianOf((r) => r.completedP50),
+          cpu: medianOf((r) => r.cpu!),
         }),
     );
   } finally {
