@@ -81,8 +81,9 @@ export function cpuFigures(parts: CpuParts): (units: number) => CpuFigures {
         continue;
       }
       const seconds = [...b].reduce((sum, [pid, used]) => sum + used - (a.get(pid) ?? 0), 0);
-      figures.parts[name] = (seconds * 1000) / units;
-      figures.total += (seconds * 1000) / units;
+      const ms = (seconds * 1000) / units;
+      figures.parts[name] = ms;
+      figures.total += ms;
     }
     return figures;
   };

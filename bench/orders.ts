@@ -175,7 +175,6 @@ async function run(
   const cpuUsed = cpu && cpuFigures(cpu);
   const checkout: number[] = [];
   const completion: number[] = [];
-  let next = 0;
   let failures = 0;
   const placeOne = async (i: number) => {
     const body = orderBody(i, prefix, tenants);
@@ -201,6 +200,7 @@ async function run(
     }
     await Promise.all(placed);
   } else {
+    let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < count) await placeOne(next++);
