@@ -337,6 +337,11 @@ async function benchLedger(databaseUrl: string | undefined) {
 
 const noop = async () => undefined;
 
+/** Every figure a round's ratio and the rounds' median are taken of. */
+const FIGURES = ['throughput', 'checkoutP50', 'completedP50', 'cpu'] as const;
+const eachFigure = (figure: (name: (typeof FIGURES)[number]) => number) =>
+  Object.fromEntries(FIGURES.map((name) => [name, figure(name)])) as Required<RunFigures>;
+
 /** At a fixed rate both halves' throughput is the rate: what differs is what an order costs. */
 const formatRatio = (ratio: RunFigures) =>
   (RATE
@@ -454,12 +459,7 @@ async function main(): Promise<void> {
       const first = await measure(productFirst ? halves.product : halves.baseline, round);
       const second = await measure(productFirst ? halves.baseline : halves.product, round);
       const [reference, orders] = productFirst ? [second, first] : [first, second];
-      const ratio = {
-        throughput: orders.throughput / reference.throughput,
-        checkoutP50: orders.checkoutP50 / reference.checkoutP50,
-        completedP50: orders.completedP50 / reference.completedP50,
-        cpu: orders.cpu! / reference.cpu!,
-      };
+      const ratio = eachFigure((name) => orders[name]! / reference[name]!);
       ratios.push(ratio);
       console.log(`  round ${round}: ${formatRatio(ratio)}`);
     }
@@ -472,16 +472,8 @@ async function main(): Promise<void> {
       for (const line of await breakdown(stack.client, sample(half))) console.log(`  ${line}`);
     }
     await baseline.close();
-    const medianOf = (pick: (figures: RunFigures) => number) => median(ratios.map(pick));
-    console.log(
-      `ratio, median of ${ROUNDS} rounds: ` +
-        formatRatio({
-          throughput: medianOf((r) => r.throughput),
-          checkoutP50: medianOf((r) => r.checkoutP50),
-          completedP50: medianOf((r) => r.completedP50),
-          cpu: medianOf((r) => r.cpu!),
-        }),
-    );
+    const medians = eachFigure((name) => median(ratios.map((ratio) => ratio[name]!)));
+    console.log(`ratio, median of ${ROUNDS} rounds: ${formatRatio(medians)}`);
   } finally {
     await stack.close();
     await standIns.close();
