@@ -53,6 +53,11 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  /** Off for a pooler that cannot keep a client's prepared statements (src/ledger/postgres-db.ts). */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'], 'must be true or false')
+    .default('true')
+    .transform((value) => value === 'true'),
   PGLITE_DATA_DIR: z.string().min(1).default('.provisioner/pglite'),
 
   STRIPE_SECRET_KEY: z.string().startsWith('sk_').optional(),

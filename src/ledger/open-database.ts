@@ -9,11 +9,17 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** A schema to create and work in instead of the default search path. */
   schema?: string;
+  /** PostgreSQL: named statements, prepared once per connection (default true). */
+  preparedStatements?: boolean;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SqlDb> {
   if (options.databaseUrl) {
-    return openPostgres({ databaseUrl: options.databaseUrl, schema: options.schema });
+    return openPostgres({
+      databaseUrl: options.databaseUrl,
+      schema: options.schema,
+      preparedStatements: options.preparedStatements,
+    });
   }
   return openPglite({ dataDir: options.dataDir, schema: options.schema });
 }

@@ -1,4 +1,5 @@
-import { Pool, type PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import { quoteIdentifier, sqlErrorInfo, type SqlDb, type SqlExecutor } from './sql-db';
 
 export interface PostgresOptions {
@@ -6,25 +7,85 @@ export interface PostgresOptions {
   /** Created when missing and used as the search path (isolates tests and tenants of a server). */
   schema?: string;
   maxConnections?: number;
+  /**
+   * Named statements, each prepared once per connection (default). Off for a pooler that
+   * hands one client's statements to several server connections (PgBouncer in
+   * transaction mode before 1.21, or without `max_prepared_statements`).
+   */
+  preparedStatements?: boolean;
 }
 
-// Deadlocks and serialization failures are PostgreSQL asking the client to try again;
-// every ledger transaction only touches the database, so running it again is safe.
+// Deadlocks and serialization failures are PostgreSQL asking the client to try again (and
+// so is a stale prepared statement, below); every ledger transaction only touches the
+// database, so running it again is safe.
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
+/**
+ * A query runs as a named statement, prepared on each connection the first time that
+ * connection runs its text (node-postgres remembers which it has): PostgreSQL parses it
+ * once per connection instead of on every run, and plans it once it has seen it run a
+ * few times, as PGlite's thread does with its own statement cache. The ledger's statements
+ * are a fixed set, so each connection holds a few dozen. A name is derived from the text,
+ * so every connection and process calls the same text by the same name.
+ */
+const names = new Map<string, string>();
+const NAMES_KEPT = 1000;
+let renamed = 0;
+
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    if (names.size >= NAMES_KEPT) names.delete(names.keys().next().value!);
+    name = `ledger_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * PostgreSQL replans a prepared statement whose tables changed, but refuses to run one
+ * whose result columns changed (a migration altered a column it returns): the text is
+ * given a new name, which each connection prepares afresh on its next run.
+ */
+const isStalePlan = (error: unknown) => {
+  const info = sqlErrorInfo(error);
+  return info?.code === '0A000' && /cached plan must not change result type/.test(info.message);
+};
+
+type Queryable = { query(config: QueryConfig): Promise<QueryResult> };
+
+/** How a statement is sent: named (prepared once per connection) or parsed on every run. */
+type Run = (on: Queryable, sql: string, params: unknown[]) => Promise<QueryResult>;
+
+const runUnnamed: Run = (on, sql, params) => on.query({ text: sql, values: params });
+
+const runNamed: Run = async (on, sql, params) => {
+  try {
+    return await on.query({ name: statementName(sql), text: sql, values: params });
+  } catch (error: unknown) {
+    if (isStalePlan(error)) names.set(sql, `${statementName(sql)}_${++renamed}`);
+    throw error;
+  }
+};
+
 /** Statements outside a transaction: each on whichever pooled connection is free. */
-function poolExecutor(pool: Pool): SqlExecutor {
+function poolExecutor(pool: Pool, run: Run): SqlExecutor {
+  // A statement alone whose plan went stale runs again, under its new name.
+  const runOnPool = (sql: string, params: unknown[]) =>
+    run(pool, sql, params).catch((error: unknown) => {
+      if (!isStalePlan(error)) throw error;
+      return run(pool, sql, params);
+    });
   return {
     async query<Row>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
-      return result.rows as Row[];
+      return (await runOnPool(sql, params)).rows as Row[];
     },
     async exec(script: string) {
       await pool.query(script);
     },
     async deferWrite(sql: string, params: unknown[] = []) {
-      await pool.query(sql, params);
+      await runOnPool(sql, params);
     },
   };
 }
@@ -36,7 +97,10 @@ function poolExecutor(pool: Pool): SqlExecutor {
  * to fail is kept (`deferredFailure`). `finish` waits for every statement issued, so
  * COMMIT or ROLLBACK comes last.
  */
-function transactionExecutor(client: PoolClient): SqlExecutor & {
+function transactionExecutor(
+  client: PoolClient,
+  run: Run,
+): SqlExecutor & {
   finish: () => Promise<void>;
   deferredFailure: () => { error: unknown } | undefined;
 } {
@@ -49,13 +113,13 @@ function transactionExecutor(client: PoolClient): SqlExecutor & {
   };
   return {
     query: <Row>(sql: string, params: unknown[] = []) =>
-      inTurn(async () => (await client.query(sql, params)).rows as Row[]),
+      inTurn(async () => (await run(client, sql, params)).rows as Row[]),
     exec: (script: string) =>
       inTurn(async () => {
         await client.query(script);
       }),
     deferWrite: (sql: string, params: unknown[] = []) => {
-      inTurn(() => client.query(sql, params)).catch((error: unknown) => {
+      inTurn(() => run(client, sql, params)).catch((error: unknown) => {
         deferredFailure ??= { error };
       });
       return Promise.resolve();
@@ -67,7 +131,11 @@ function transactionExecutor(client: PoolClient): SqlExecutor & {
   };
 }
 
-async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+async function inTransaction<T>(
+  pool: Pool,
+  run: Run,
+  fn: (tx: SqlExecutor) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   // The pool listens for errors only on idle clients. A server that goes away while this
@@ -80,7 +148,7 @@ async function inTransaction<T>(pool: Pool, fn: (tx: SqlExecutor) => Promise<T>)
   client.on('error', lost);
   try {
     await client.query('BEGIN');
-    const tx = transactionExecutor(client);
+    const tx = transactionExecutor(client, run);
     const result = await fn(tx).finally(tx.finish);
     // A deferred write that failed fails the transaction here.
     const failed = tx.deferredFailure();
@@ -116,7 +184,8 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDb> {
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const direct = poolExecutor(pool);
+  const run = options.preparedStatements === false ? runUnnamed : runNamed;
+  const direct = poolExecutor(pool, run);
   return {
     engine: 'postgres',
     query: (sql, params) => direct.query(sql, params),
@@ -125,10 +194,11 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDb> {
     async transaction(fn) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await inTransaction(pool, fn);
+          return await inTransaction(pool, run, fn);
         } catch (error: unknown) {
           const code = sqlErrorInfo(error)?.code;
-          if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_SQLSTATES.has(code)) throw error;
+          const retryable = (code && RETRYABLE_SQLSTATES.has(code)) || isStalePlan(error);
+          if (attempt >= MAX_ATTEMPTS || !retryable) throw error;
         }
       }
     },

@@ -48,7 +48,13 @@ function required(value: string | undefined, name: string): string {
 /** The ledger the config names: PostgreSQL at DATABASE_URL, or PGlite in PGLITE_DATA_DIR. */
 export function openLedgerFor(config: Config): Promise<Ledger> {
   const graceMs = config.DUNNING_GRACE_DAYS * 24 * 60 * 60 * 1000;
-  if (config.DATABASE_URL) return openLedger({ databaseUrl: config.DATABASE_URL, graceMs });
+  if (config.DATABASE_URL) {
+    return openLedger({
+      databaseUrl: config.DATABASE_URL,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+      graceMs,
+    });
+  }
   // PGlite's own name for a database that lives in memory only.
   if (config.PGLITE_DATA_DIR === 'memory://') return openLedger({ graceMs });
   return openLedger({ dataDir: resolve(config.PGLITE_DATA_DIR), graceMs });
