@@ -33,11 +33,15 @@ const names = new Map<string, string>();
 const NAMES_KEPT = 1000;
 let renamed = 0;
 
+/** 39 characters and a short suffix: within PostgreSQL's 63, which it would truncate to. */
+const nameOf = (sql: string, suffix = '') =>
+  `ledger_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}${suffix}`;
+
 function statementName(sql: string): string {
   let name = names.get(sql);
   if (name === undefined) {
     if (names.size >= NAMES_KEPT) names.delete(names.keys().next().value!);
-    name = `ledger_${createHash('sha256').update(sql).digest('hex').slice(0, 32)}`;
+    name = nameOf(sql);
     names.set(sql, name);
   }
   return name;
@@ -64,7 +68,7 @@ const runNamed: Run = async (on, sql, params) => {
   try {
     return await on.query({ name: statementName(sql), text: sql, values: params });
   } catch (error: unknown) {
-    if (isStalePlan(error)) names.set(sql, `${statementName(sql)}_${++renamed}`);
+    if (isStalePlan(error)) names.set(sql, nameOf(sql, `_${++renamed}`));
     throw error;
   }
 };
