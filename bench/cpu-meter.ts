@@ -40,6 +40,15 @@ export function findProcesses(...parts: string[]): number[] {
   return found;
 }
 
+/**
+ * The PostgreSQL server's processes on this machine: the postmaster and its backends,
+ * walwriter and the rest, which name themselves so.
+ */
+export const postgresProcesses = () => [
+  ...findProcesses('bin/postgres -D'),
+  ...findProcesses('postgres: '),
+];
+
 /** Each part's processes, looked up at every sample (database backends come and go). */
 export type CpuParts = Record<string, () => readonly number[]>;
 

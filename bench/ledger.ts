@@ -11,10 +11,9 @@
  * (DATABASE_URL when no URL is given; `bash scripts/start-postgres.sh` prints one).
  */
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'pg';
 import { getCatalog, grantsForPlan } from '../src/catalog';
 import { migrate, openDatabase, createLedger, type Ledger } from '../src/ledger';
-import { cpuFigures, findProcesses, type CpuParts } from './cpu-meter';
+import { cpuFigures, postgresProcesses, type CpuParts } from './cpu-meter';
 import { median } from './rounds';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -30,10 +29,7 @@ const DATABASE_URL = option('--database-url') ?? process.env.DATABASE_URL;
 const ORDERS = Number(option('--orders') ?? 300);
 const ROUNDS = Number(option('--rounds') ?? 4);
 
-/** The PostgreSQL server's processes on this machine: the postmaster and its backends. */
-const postgres: CpuParts = {
-  PostgreSQL: () => [...findProcesses('bin/postgres -D'), ...findProcesses('postgres: ')],
-};
+const postgres: CpuParts = { PostgreSQL: postgresProcesses };
 
 interface HalfFigures {
   /** Wall time per order of each call, one order at a time, ms. */
@@ -128,7 +124,6 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const schema = `bench_ledger_${process.pid}_${Date.now()}`;
-  const admin = new Pool({ connectionString: DATABASE_URL, max: 1 });
   const open = (preparedStatements: boolean) =>
     openDatabase({ databaseUrl: DATABASE_URL, schema, preparedStatements });
   const preparedDb = await open(true);
@@ -167,9 +162,9 @@ async function main(): Promise<void> {
         `the reference's; PostgreSQL's CPU an order ${median(ratios.cpu).toFixed(2)}x`,
     );
   } finally {
-    await Promise.all([preparedDb.close(), parsedDb.close()]);
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await parsedDb.close();
+    await preparedDb.exec(`DROP SCHEMA ${schema} CASCADE`);
+    await preparedDb.close();
   }
 }
 

@@ -9,7 +9,7 @@ import { startBaseline } from './baseline/server';
 import { orderWorkflowId } from '../workflows/order-types';
 import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
-import { cpuFigures, cpuLine, findProcesses, type CpuParts } from './cpu-meter';
+import { cpuFigures, cpuLine, findProcesses, postgresProcesses, type CpuParts } from './cpu-meter';
 import { serverRequestMeter } from './server-requests';
 import { freeLoopbackPort } from '../src/telemetry/metrics';
 import { median } from './rounds';
@@ -382,12 +382,7 @@ async function main(): Promise<void> {
     'Temporal server': () => findProcesses('start-dev', `--port ${port}`),
     'worker + API + load': () => [process.pid],
     'stand-ins': () => standIns.pids,
-    // The postmaster and its backends, walwriter and the rest, which name themselves so.
-    ...(DATABASE_URL
-      ? {
-          PostgreSQL: () => [...findProcesses('bin/postgres -D'), ...findProcesses('postgres: ')],
-        }
-      : {}),
+    ...(DATABASE_URL ? { PostgreSQL: postgresProcesses } : {}),
   };
   const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
