@@ -122,11 +122,14 @@ export const configSchema = z.object({
   /**
    * The worker's tuning. The defaults fit a 2-core machine running the worker beside the
    * API and the database: activities wait on I/O (Stripe, the ledger), so many run at
-   * once; workflow tasks use the CPU, so few do; the sticky cache keeps running orders'
-   * state so a task does not replay their history.
+   * once; a workflow task uses the CPU, but an order's task also holds its slot while the
+   * local activities it runs wait on Stripe and the ledger, so twice as many slots as
+   * pure CPU work would want; the sticky cache keeps running orders' state so a task does
+   * not replay their history.
    */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(32),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(10),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(32),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   /**
    * Concurrent long polls for workflow tasks (at least 2, at most the concurrent tasks);

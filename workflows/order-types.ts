@@ -95,9 +95,10 @@ export interface OrderInput {
 /**
  * The revision checkout starts orders at. 1: both patches of purchaseWorkflow apply.
  * 2: the order is started listed as `received` and writes `OrderState` only where the
- * list cannot derive it (see purchaseWorkflow).
+ * list cannot derive it (see purchaseWorkflow). 3: every forward step but the grant runs
+ * as a local activity (see purchaseWorkflow).
  */
-export const ORDER_REVISION = 2;
+export const ORDER_REVISION = 3;
 
 /** What checkout answers for an order in `status`: the client secret only while it is needed. */
 export function checkoutResultOf(status: OrderStatus): CheckoutResult {

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { OrderPolicy } from './order-types';
 
 type StepTuning = Pick<OrderPolicy, 'stepAttempts' | 'stepInitialIntervalMs' | 'stepTimeoutMs'>;
@@ -46,4 +46,12 @@ export function mirrorStep(policy: OrderPolicy): ActivityOptions {
       maximumInterval: '1 minute',
     },
   };
+}
+
+/**
+ * A forward step run as a local activity: the worker runs it inside the workflow task,
+ * with the forward step's timeout and retries, so the server schedules no activity task.
+ */
+export function localForwardStep(policy: StepTuning): LocalActivityOptions {
+  return forwardStep(policy);
 }

@@ -28,6 +28,7 @@ export interface OrderWorkerOptions {
 
 export interface WorkerTuning {
   maxConcurrentActivities: number;
+  maxConcurrentLocalActivities: number;
   maxConcurrentWorkflowTasks: number;
   maxCachedWorkflows: number;
   workflowPollers: number;
@@ -41,6 +42,7 @@ const DEFAULT_WORKFLOW_POLLERS = 10;
 export function workerTuningOf(config: Config): WorkerTuning {
   return {
     maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
     maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     workflowPollers:
@@ -73,6 +75,7 @@ export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> 
     dataConverter: options.dataConverter,
     ...(tuning && {
       maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities,
+      maxConcurrentLocalActivityExecutions: tuning.maxConcurrentLocalActivities,
       maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTasks,
       maxCachedWorkflows: tuning.maxCachedWorkflows,
       workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: tuning.workflowPollers },

@@ -84,8 +84,15 @@ test('when an order completes, then the API counts the checkout and the worker c
   const moved = (name: string, labels: Record<string, string>) =>
     sample(workerAfter, name, labels) - sample(workerBefore, name, labels);
   expect(moved('temporal_workflow_completed', workflowCompleted)).toBe(1);
+  // The order's one activity, and a step run as a local activity (see purchaseWorkflow).
   expect(
     moved('temporal_activity_execution_latency_count', {
+      ...purchase,
+      activity_type: 'grantLicenses',
+    }),
+  ).toBe(1);
+  expect(
+    moved('temporal_local_activity_execution_latency_count', {
       ...purchase,
       activity_type: 'capturePayment',
     }),

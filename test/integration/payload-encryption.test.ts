@@ -136,8 +136,11 @@ describe('personal data in Temporal', () => {
 
       const raw = new Client({ connection: stack.client.connection });
       const history = await raw.workflow.getHandle(orderWorkflowId(order.orderId)).fetchHistory();
+      // An activity's failure, or a local activity's in the marker that records it.
       const failures = history.events!.flatMap((event) => {
-        const failure = event.activityTaskFailedEventAttributes?.failure;
+        const failure =
+          event.activityTaskFailedEventAttributes?.failure ??
+          event.markerRecordedEventAttributes?.failure;
         return failure ? [failure] : [];
       });
 

@@ -127,4 +127,37 @@ describe('when an order runs to completion', () => {
     ]);
     expect((await list('received')).body.orders).toEqual([]);
   });
+
+  test('then the server schedules only the grant as an activity and runs two workflow tasks; every other step is a local activity recorded in a marker', async () => {
+    const order = addonOrder('cep');
+    expect((await stack.http.placeOrder(order)).status).toBe(201);
+    expect((await waitForOrder(stack, order.orderId, isFinal)).state).toBe('completed');
+
+    const { EventType } = temporal.api.enums.v1;
+    const events =
+      (await stack.client.workflow.getHandle(`order-${order.orderId}`).fetchHistory()).events ?? [];
+    const ofType = (type: temporal.api.enums.v1.EventType) =>
+      events.filter((event) => event.eventType === type);
+    const scheduled = ofType(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name,
+    );
+    // The marker's own data (not the step's result, which the codec encrypts) names the step.
+    const local = ofType(EventType.EVENT_TYPE_MARKER_RECORDED).map((event) => {
+      const [data] = event.markerRecordedEventAttributes?.details?.data?.payloads ?? [];
+      const marker = JSON.parse(Buffer.from(data?.data ?? []).toString()) as {
+        activity_type: string;
+      };
+      return marker.activity_type;
+    });
+
+    expect(scheduled).toEqual(['grantLicenses']);
+    expect(local).toEqual([
+      'ensureCustomer',
+      'authorizePayment',
+      'provision',
+      'capturePayment',
+      'recordSubscription',
+    ]);
+    expect(ofType(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toHaveLength(2);
+  });
 });

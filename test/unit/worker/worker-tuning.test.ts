@@ -5,7 +5,8 @@ describe("the worker's tuning", () => {
   it('when nothing is set, then it has the defaults that fit a 2-core machine', () => {
     expect(workerTuningOf(loadConfig({}))).toEqual({
       maxConcurrentActivities: 32,
-      maxConcurrentWorkflowTasks: 10,
+      maxConcurrentLocalActivities: 32,
+      maxConcurrentWorkflowTasks: 20,
       maxCachedWorkflows: 1000,
       workflowPollers: 10,
       activityPollers: 4,
@@ -24,14 +25,16 @@ describe("the worker's tuning", () => {
   it('when the environment sets it, then the worker gets those values', () => {
     const config = loadConfig({
       WORKER_MAX_CONCURRENT_ACTIVITIES: '64',
-      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+      WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '48',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '30',
       WORKER_MAX_CACHED_WORKFLOWS: '0',
       WORKER_WORKFLOW_POLLERS: '8',
       WORKER_ACTIVITY_POLLERS: '16',
     });
     expect(workerTuningOf(config)).toEqual({
       maxConcurrentActivities: 64,
-      maxConcurrentWorkflowTasks: 20,
+      maxConcurrentLocalActivities: 48,
+      maxConcurrentWorkflowTasks: 30,
       maxCachedWorkflows: 0,
       workflowPollers: 8,
       activityPollers: 16,
@@ -45,6 +48,9 @@ describe("the worker's tuning", () => {
     );
     expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(
       /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/,
+    );
+    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: '0' })).toThrow(
+      /WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES/,
     );
   });
 
