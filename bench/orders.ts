@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { startLocalStack } from '../local/stack/local-stack';
 import { startDevServer } from '../local/binaries/servers';
 import { startBaseline } from './baseline/server';
+import type { BaselineShape } from './baseline/workflows';
 import { orderWorkflowId } from '../workflows/order-types';
 import { startStandInProcesses } from '../local/stack/stand-in-processes';
 import { SUBSCRIBED_EVENT_TYPES } from '../src/payments';
@@ -27,7 +28,7 @@ import { getCatalog } from '../src/catalog';
  * metrics, its database requests) and where its time goes (each activity type's queue
  * wait and run time). Prints figures and ratios, asserts nothing:
  *
- *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--warm-up N] [--rate N] [--database-url postgres://…]
+ *   npx tsx bench/orders.ts [orders] [concurrency] [--rounds N] [--warm-up N] [--rate N] [--reference local] [--database-url postgres://…]
  *
  * With `--database-url` the ledger runs on that PostgreSQL server, in a schema of its own
  * that is dropped at the end; without it, on PGlite in memory.
@@ -50,6 +51,11 @@ import { getCatalog } from '../src/catalog';
  * how much the other processes slowed it, and the half that keeps the cores busier pays
  * more for everything, the Temporal server's share too. The ratio printed is then the
  * product's CPU per order over the baseline's (their throughputs are both the rate).
+ *
+ * The reference runs each step as an activity of its own, the shape the goals are set
+ * against. `--reference local` runs its steps as the product does since revision 3 (local
+ * activities but the grant), so the ratio is the product's work over the floor of its own
+ * shape.
  */
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -75,7 +81,12 @@ const RATE = flag('--rate') === undefined ? undefined : Number(flag('--rate'));
 if (RATE !== undefined && !(RATE > 0)) {
   throw new Error('--rate: expected a positive number of orders a second after it');
 }
-const FLAGS = ['--database-url', '--poll-ms', '--rounds', '--warm-up', '--rate'];
+const REFERENCE_FLAG = flag('--reference') ?? 'activities';
+if (REFERENCE_FLAG !== 'activities' && REFERENCE_FLAG !== 'local') {
+  throw new Error('--reference: expected "activities" or "local" after it');
+}
+const REFERENCE: BaselineShape = REFERENCE_FLAG;
+const FLAGS = ['--database-url', '--poll-ms', '--rounds', '--warm-up', '--rate', '--reference'];
 const positional = process.argv
   .slice(2)
   .filter((_, i, all) => !FLAGS.includes(all[i]) && !FLAGS.includes(all[i - 1]));
@@ -387,20 +398,22 @@ async function main(): Promise<void> {
   const key = stack.generatedApiKeys!.checkout;
   const json = { 'content-type': 'application/json' };
   try {
-    // The reference on the same dev server, with as many activities as the same order
-    // runs in the product: ensureCustomer, authorize, grant, capture and record, and
-    // provision for an add-on that needs it. A client of its own, without the product's
-    // payload codec: the floor is Temporal's.
+    // The reference on the same dev server, with as many steps as the same order runs in
+    // the product: ensureCustomer, authorize, grant, capture and record, and provision
+    // for an add-on that needs it; each an activity of its own, or with `--reference
+    // local` as the product runs them (local activities but the grant). A client of its
+    // own, without the product's payload codec: the floor is Temporal's.
     const baseline = await startBaseline({
       client: new Client({ connection: stack.client.connection }),
       address: server.address,
       steps: (order) =>
         order.kind === 'addon' && PROVISIONED.includes(String(order.addon)) ? 6 : 5,
+      shape: REFERENCE,
     });
     const headers = { ...json, authorization: `Bearer ${key}` };
     const halves = {
       baseline: {
-        label: 'baseline (no-op workflow, bare route)',
+        label: `baseline (no-op workflow${REFERENCE === 'local' ? ' of local activities' : ''}, bare route)`,
         url: baseline.url,
         headers: json,
         prefix: 'ref',

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import Fastify from 'fastify';
 import { baselineActivities } from './activities';
-import type { baselineOrderWorkflow } from './workflows';
+import type { baselineOrderWorkflow, BaselineShape } from './workflows';
 import { baselineCheckout, baselineState } from './workflows';
 
 const TASK_QUEUE = 'bench-baseline';
@@ -20,6 +20,8 @@ export async function startBaseline(options: {
   address: string;
   /** The activities the no-op runs for an order, from the order's body. */
   steps: (order: OrderBody) => number;
+  /** Steps as activities (the default) or as the product's local activities. */
+  shape?: BaselineShape;
 }) {
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
@@ -37,7 +39,7 @@ export async function startBaseline(options: {
       {
         workflowId: `baseline-${orderId}`,
         taskQueue: TASK_QUEUE,
-        args: [options.steps(request.body)],
+        args: [options.steps(request.body), options.shape ?? 'activities'],
         workflowIdConflictPolicy: 'USE_EXISTING',
       },
     );
