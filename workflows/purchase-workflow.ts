@@ -74,6 +74,7 @@ const listedAs = (state: string) => (LISTED_AS_RECEIVED.includes(state) ? 'recei
  * Secure's re-reads stay activities too: they wait on people and on outages, and the
  * server shows what they are waiting for.
  */
+const LOCAL_STEPS_REVISION = 3;
 
 /** The customer's bank said no: a business outcome, not a fault. */
 class PaymentDeclined extends Error {}
@@ -94,7 +95,9 @@ export async function purchaseWorkflow(input: OrderInput): Promise<OrderStatus> 
   // its history, so it replays the same way.
   const revision = input.revision ?? 0;
   const local =
-    revision >= 3 ? proxyLocalActivities<OrderActivities>(localForwardStep(policy)) : forward;
+    revision >= LOCAL_STEPS_REVISION
+      ? proxyLocalActivities<OrderActivities>(localForwardStep(policy))
+      : forward;
   const revised = revision >= 1;
   const current = revised || patched(LEDGER_ORDERS_PATCH);
   const coarse = revised || patched(COARSE_SEARCH_ATTRIBUTES_PATCH);
