@@ -258,24 +258,34 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(
 
 /**
  * What one order costs and where its time goes, from the histories of `workflowIds`:
- * per order, the activities, workflow tasks, search-attribute upserts and history events;
- * per activity type, the mean time it waited for a worker (scheduled → started) and ran
- * (started → completed); and the mean time workflow tasks waited and ran.
+ * per order, the activities, local activities, workflow tasks, search-attribute upserts
+ * and history events; per activity type, the mean time it waited for a worker (scheduled
+ * → started) and ran (started → completed); and the mean time workflow tasks waited and
+ * ran, local activities included.
  */
 async function breakdown(client: Client, workflowIds: string[]): Promise<string[]> {
   const { EventType } = temporal.api.enums.v1;
+  const isLocalActivity = (event: temporal.api.history.v1.IHistoryEvent) =>
+    event.markerRecordedEventAttributes?.markerName === 'core_local_activity';
   const perActivity = new Map<string, { wait: number[]; run: number[] }>();
-  const counts = { activities: [] as number[], tasks: [] as number[], upserts: [] as number[] };
+  const counts = {
+    activities: [] as number[],
+    local: [] as number[],
+    tasks: [] as number[],
+    upserts: [] as number[],
+  };
   const events: number[] = [];
   const bytes: number[] = [];
   const taskWait: number[] = [];
   const taskRun: number[] = [];
+  const localTypes = new Set<string>();
   for (const id of workflowIds) {
     const history = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
     const byId = new Map(history.map((event) => [Number(event.eventId), event]));
     const count = (type: temporal.api.enums.v1.EventType) =>
       history.filter((event) => event.eventType === type).length;
     counts.activities.push(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED));
+    counts.local.push(history.filter(isLocalActivity).length);
     counts.tasks.push(count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED));
     counts.upserts.push(count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES));
     events.push(history.length);
@@ -296,6 +306,15 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string[
         times.run.push(millis(event.eventTime) - millis(started?.eventTime));
         perActivity.set(name, times);
       }
+      if (isLocalActivity(event)) {
+        // The SDK's own data in the marker, in plain JSON, names the step; its time is part
+        // of the workflow task that ran it.
+        const [data] = event.markerRecordedEventAttributes?.details?.data?.payloads ?? [];
+        const marker = JSON.parse(Buffer.from(data?.data ?? []).toString() || '{}') as {
+          activity_type?: string;
+        };
+        localTypes.add(marker.activity_type ?? '?');
+      }
       if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
         const scheduled = byId.get(
           Number(event.workflowTaskStartedEventAttributes?.scheduledEventId),
@@ -314,13 +333,14 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string[
   const perOrder = (values: number[]) => mean(values).toFixed(1);
   return [
     `per order (mean of ${workflowIds.length}): ${perOrder(counts.activities)} activities, ` +
-      `${perOrder(counts.tasks)} workflow tasks, ${perOrder(counts.upserts)} search-attribute ` +
+      `${perOrder(counts.local)} local activities, ${perOrder(counts.tasks)} workflow tasks, ${perOrder(counts.upserts)} search-attribute ` +
       `upserts, ${perOrder(events)} history events of ${(mean(bytes) / 1024).toFixed(1)} KiB`,
     `activities, wait + run ms (mean): ` +
       [...perActivity]
         .map(([name, times]) => `${name} ${ms(times.wait)} + ${ms(times.run)}`)
         .join(', '),
-    `workflow tasks: wait ${ms(taskWait)} ms, run ${ms(taskRun)} ms (mean of ${taskRun.length})`,
+    `workflow tasks: wait ${ms(taskWait)} ms, run ${ms(taskRun)} ms (mean of ${taskRun.length})` +
+      (localTypes.size ? `, running the local activities ${[...localTypes].join(', ')}` : ''),
   ];
 }
 
