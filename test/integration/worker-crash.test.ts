@@ -52,8 +52,16 @@ test('when the worker is killed during the capture and another starts, the order
   stack.simulators!.calendarSync.faults.delay(1500);
   const order = addonOrder('calendar-sync');
   expect((await stack.http.placeOrder(order)).status).toBe(201);
-  const provisioning = await waitForOrder(stack, order.orderId, (s) => s.payment !== undefined);
-  const paymentIntentId = provisioning.payment!.paymentIntentId;
+  // Read from the ledger, which the grant step writes the intent to: a status query would
+  // wait for the workflow task that runs provisioning and capture as local activities.
+  let paymentIntentId: string | null = null;
+  const deadline = Date.now() + 20_000;
+  while (!paymentIntentId && Date.now() < deadline) {
+    paymentIntentId =
+      (await stack.services.ledger.getOrder(order.orderId))?.paymentIntentId ?? null;
+    if (!paymentIntentId) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (!paymentIntentId) throw new Error('the grant step never recorded the payment intent');
   stack.simulators!.calendarSync.faults.clear();
   stack.stripe!.faults.add({
     type: 'delay',
