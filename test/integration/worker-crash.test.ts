@@ -38,9 +38,13 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   return child;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -54,14 +58,11 @@ test('when the worker is killed during the capture and another starts, the order
   expect((await stack.http.placeOrder(order)).status).toBe(201);
   // Read from the ledger, which the grant step writes the intent to: a status query would
   // wait for the workflow task that runs provisioning and capture as local activities.
-  let paymentIntentId: string | null = null;
-  const deadline = Date.now() + 20_000;
-  while (!paymentIntentId && Date.now() < deadline) {
-    paymentIntentId =
-      (await stack.services.ledger.getOrder(order.orderId))?.paymentIntentId ?? null;
-    if (!paymentIntentId) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  if (!paymentIntentId) throw new Error('the grant step never recorded the payment intent');
+  let paymentIntentId = '';
+  await until(async () => {
+    paymentIntentId = (await stack.services.ledger.getOrder(order.orderId))?.paymentIntentId ?? '';
+    return paymentIntentId !== '';
+  }, 'the grant step to record the payment intent');
   stack.simulators!.calendarSync.faults.clear();
   stack.stripe!.faults.add({
     type: 'delay',
