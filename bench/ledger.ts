@@ -15,19 +15,15 @@ import { getCatalog, grantsForPlan } from '../src/catalog';
 import { migrate, openDatabase, createLedger, type Ledger } from '../src/ledger';
 import { cpuFigures, postgresProcesses, type CpuParts } from './cpu-meter';
 import { median } from './rounds';
+import { flag, wholeNumberFlag } from './flags';
 
 const DAY = 24 * 60 * 60 * 1000;
 const PLAN = 'sales-premium';
 const SEATS = 3;
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at === -1 ? undefined : process.argv[at + 1];
-}
-
-const DATABASE_URL = option('--database-url') ?? process.env.DATABASE_URL;
-const ORDERS = Number(option('--orders') ?? 300);
-const ROUNDS = Number(option('--rounds') ?? 4);
+const DATABASE_URL = flag('--database-url') ?? process.env.DATABASE_URL;
+const ORDERS = wholeNumberFlag('--orders', 300, 1, 'orders');
+const ROUNDS = wholeNumberFlag('--rounds', 4, 1, 'rounds');
 
 const postgres: CpuParts = { PostgreSQL: postgresProcesses };
 

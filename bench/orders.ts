@@ -14,6 +14,7 @@ import { cpuFigures, cpuLine, findProcesses, postgresProcesses, type CpuParts } 
 import { serverRequestMeter } from './server-requests';
 import { freeLoopbackPort } from '../src/telemetry/metrics';
 import { median } from './rounds';
+import { flag, wholeNumberFlag } from './flags';
 import { getCatalog } from '../src/catalog';
 
 /**
@@ -57,10 +58,6 @@ import { getCatalog } from '../src/catalog';
  * activities but the grant), so the ratio is the product's work over the floor of its own
  * shape.
  */
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at > 0 ? process.argv[at + 1] : undefined;
-}
 const DATABASE_URL = flag('--database-url');
 if (process.argv.includes('--database-url') && !DATABASE_URL?.startsWith('postgres')) {
   throw new Error('--database-url: expected a postgres:// URL after it');
@@ -69,14 +66,8 @@ const POLL_MS = flag('--poll-ms') === undefined ? undefined : Number(flag('--pol
 if (POLL_MS !== undefined && !(POLL_MS > 0)) {
   throw new Error('--poll-ms: expected a positive number of milliseconds after it');
 }
-const ROUNDS = Number(flag('--rounds') ?? 4);
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
-  throw new Error('--rounds: expected a whole number of rounds, at least 1, after it');
-}
-const WARM_UP_ORDERS = Number(flag('--warm-up') ?? 400);
-if (!Number.isInteger(WARM_UP_ORDERS) || WARM_UP_ORDERS < 0) {
-  throw new Error('--warm-up: expected a whole number of orders, 0 or more, after it');
-}
+const ROUNDS = wholeNumberFlag('--rounds', 4, 1, 'rounds');
+const WARM_UP_ORDERS = wholeNumberFlag('--warm-up', 400, 0, 'orders');
 const RATE = flag('--rate') === undefined ? undefined : Number(flag('--rate'));
 if (RATE !== undefined && !(RATE > 0)) {
   throw new Error('--rate: expected a positive number of orders a second after it');
@@ -333,8 +324,9 @@ async function breakdown(client: Client, workflowIds: string[]): Promise<string[
   const perOrder = (values: number[]) => mean(values).toFixed(1);
   return [
     `per order (mean of ${workflowIds.length}): ${perOrder(counts.activities)} activities, ` +
-      `${perOrder(counts.local)} local activities, ${perOrder(counts.tasks)} workflow tasks, ${perOrder(counts.upserts)} search-attribute ` +
-      `upserts, ${perOrder(events)} history events of ${(mean(bytes) / 1024).toFixed(1)} KiB`,
+      `${perOrder(counts.local)} local activities, ${perOrder(counts.tasks)} workflow tasks, ` +
+      `${perOrder(counts.upserts)} search-attribute upserts, ` +
+      `${perOrder(events)} history events of ${(mean(bytes) / 1024).toFixed(1)} KiB`,
     `activities, wait + run ms (mean): ` +
       [...perActivity]
         .map(([name, times]) => `${name} ${ms(times.wait)} + ${ms(times.run)}`)

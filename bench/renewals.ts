@@ -15,6 +15,7 @@ import { temporalCost, timeBreakdown } from './history-figures';
 import { createBaselineActivities } from './baseline/renewal-activities';
 import { cpuMeter, findProcesses, type CpuParts } from './cpu-meter';
 import { median } from './rounds';
+import { wholeNumberFlag } from './flags';
 
 /**
  * One renewal sweep on the local stack (Temporal dev server, worker, PGlite; the Stripe
@@ -28,11 +29,7 @@ import { median } from './rounds';
  *
  *   npx tsx bench/renewals.ts [N ...] [--rounds R]  (default N 10000, R 2)
  */
-const roundsAt = process.argv.indexOf('--rounds');
-const ROUNDS = roundsAt > 0 ? Number(process.argv[roundsAt + 1]) : 2;
-if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
-  throw new Error('--rounds: expected a whole number of rounds, at least 1, after it');
-}
+const ROUNDS = wholeNumberFlag('--rounds', 2, 1, 'rounds');
 const SIZES = process.argv
   .slice(2)
   .filter((_, i, all) => all[i] !== '--rounds' && all[i - 1] !== '--rounds')
